@@ -1,0 +1,50 @@
+"""The FastAPI application: REST API, health check and (later) webhooks, with the relay in its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from bot.api import orders as orders_api
+from bot.api import products as products_api
+from bot.api.errors import error_body, install_error_handlers
+from bot.container import Container, build_container
+from bot.settings import Settings
+
+
+def create_app(container: Container | None = None, *, run_worker: bool = True) -> FastAPI:
+    """Build the app; with run_worker the outbox relay runs inside this process."""
+    container = container or build_container(Settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        worker = asyncio.create_task(container.relay.run_forever(stop)) if run_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await container.aclose()
+
+    app = FastAPI(title="chatcart", version="0.1.0", lifespan=lifespan)
+    app.state.container = container
+    install_error_handlers(app)
+    app.include_router(orders_api.router)
+    app.include_router(products_api.router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> Any:
+        try:
+            await container.db.ping()
+        except Exception as exc:  # any database failure means "not healthy", never a 500
+            return JSONResponse(error_body(f"database unavailable: {type(exc).__name__}", "unhealthy"), 503)
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,46 @@
+"""Render message templates (templates/messages/<lang>/<name>.txt) in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import partial
+
+from babel.core import Locale
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+
+from catalog.money import format_money
+
+FALLBACK_LANGUAGE = "en"
+
+
+class TemplateMissing(LookupError):
+    """No template of that name exists in the wanted language or the fallback."""
+
+
+class MessageRenderer:
+    def __init__(self) -> None:
+        self._env = Environment(
+            loader=PackageLoader("templates", "messages"),
+            undefined=StrictUndefined,
+            autoescape=False,  # chat text, not HTML
+            keep_trailing_newline=False,
+        )
+
+    def render(self, name: str, language: str, params: Mapping[str, object]) -> str:
+        """Render `name` in `language`, falling back to its base language and then English."""
+        base = language.replace("-", "_").split("_", maxsplit=1)[0]
+        for lang in dict.fromkeys([language, base, FALLBACK_LANGUAGE]):
+            try:
+                template = self._env.get_template(f"{lang}/{name}.txt")
+            except TemplateNotFound:
+                continue
+            locale = str(Locale.parse(lang))
+            return template.render(**params, money=partial(format_money, locale=locale)).strip()
+        raise TemplateMissing(f"no template {name!r} for {language!r} or {FALLBACK_LANGUAGE!r}")
+
+    def exists(self, name: str, language: str) -> bool:
+        try:
+            self._env.get_template(f"{language}/{name}.txt")
+        except TemplateNotFound:
+            return False
+        return True

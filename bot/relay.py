@@ -1,0 +1,131 @@
+"""The outbox relay: claims due rows after commit, sends them, retries with backoff, records outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from orders.database import Database
+from orders.model import OrderEvent
+from orders.outbox import OutboxKind, OutboxRepository, OutboxRow
+from orders.repository import OrderRepository
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A send failed; transient ones are retried, permanent ones end the row as dead."""
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+Sender = Callable[[OutboxRow], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 2.0
+    max_delay: float = 3600.0
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        seconds = min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
+        return timedelta(seconds=max(seconds, retry_after or 0))
+
+
+# Outcomes of these kinds land in the order's history (the shopper or admins were, or were not, told).
+_RECORDED_KINDS = {OutboxKind.CUSTOMER_MESSAGE: "customer", OutboxKind.ADMIN_MESSAGE: "admin"}
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[OutboxKind, Sender],
+        clock: Callable[[], datetime],
+        *,
+        policy: RetryPolicy | None = None,
+        batch: int = 50,
+        lease: timedelta = timedelta(seconds=120),
+        idle_interval: float = 1.0,
+    ) -> None:
+        self._db = db
+        self._senders = senders
+        self._clock = clock
+        self._policy = policy or RetryPolicy()
+        self._batch = batch
+        self._lease = lease
+        self._idle_interval = idle_interval
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote outbox rows, so they go out now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Send every row due now; returns how many rows were attempted."""
+        attempted = 0
+        while True:
+            async with self._db.write() as conn:
+                rows = await OutboxRepository(conn).claim_due(
+                    self._clock(), limit=self._batch, lease=self._lease
+                )
+            if not rows:
+                return attempted
+            await asyncio.gather(*(self._deliver(row) for row in rows))
+            attempted += len(rows)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        error: DeliveryError | None = None
+        sender = self._senders.get(row.kind)
+        try:
+            if sender is None:
+                raise DeliveryError(f"no sender configured for {row.kind.value}", transient=False)
+            await sender(row)
+        except DeliveryError as exc:
+            error = exc
+        except Exception as exc:  # a bug in one sender must not stop the relay; the row is retried
+            log.exception("outbox row %s: unexpected send failure", row.id)
+            error = DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
+        await self._record(row, error)
+
+    async def _record(self, row: OutboxRow, error: DeliveryError | None) -> None:
+        now = self._clock()
+        final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
+        async with self._db.write() as conn:
+            outbox = OutboxRepository(conn)
+            if error is None:
+                await outbox.mark_sent(row.id, now)
+            elif final:
+                log.warning("outbox row %s (%s) given up: %s", row.id, row.kind.value, error)
+                await outbox.mark_dead(row.id, str(error))
+            else:
+                await outbox.mark_retry(
+                    row.id, now + self._policy.delay(row.attempts, error.retry_after), str(error)
+                )
+            who = _RECORDED_KINDS.get(row.kind)
+            if final and who and row.order_id is not None:
+                kind = "notification_sent" if error is None else "notification_failed"
+                data = {"to": who, "recipient": row.recipient, "template": row.payload.get("template", "")}
+                if error is not None:
+                    data["error"] = str(error)
+                await OrderRepository(conn).add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set; a wake-up skips the wait."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # the database may be briefly unavailable; keep the relay alive
+                log.exception("outbox relay pass failed")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=self._idle_interval, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()

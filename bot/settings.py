@@ -1,0 +1,49 @@
+"""Every CHATCART_* environment variable as one settings class, built by the app factory and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STORE_FILE = Path("chatcart.toml")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHATCART_", env_ignore_empty=True, extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///chatcart.db"
+    redis_url: str | None = None
+    store_config: Path | None = None
+    api_token: SecretStr | None = None
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_admin_chat_id: str | None = None
+
+    whatsapp_phone_id: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_admin_number: str | None = None
+
+    meta_page_token: SecretStr | None = None
+    meta_app_secret: SecretStr | None = None
+    meta_verify_token: SecretStr | None = None
+    meta_api_url: str = "https://graph.facebook.com"
+
+    stripe_secret_key: SecretStr | None = None
+    stripe_webhook_secret: SecretStr | None = None
+    stripe_api_url: str = "https://api.stripe.com"
+
+    merchant_webhook_url: str | None = None
+    merchant_webhook_secret: SecretStr | None = None
+
+    def store_file(self) -> Path | None:
+        """The store file to read: the configured one, else ./chatcart.toml when present."""
+        if self.store_config is not None:
+            return self.store_config
+        return DEFAULT_STORE_FILE if DEFAULT_STORE_FILE.is_file() else None

@@ -1,0 +1,1 @@
+"""Catalog: products, their import, search and stock arithmetic."""

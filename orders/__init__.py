@@ -1,0 +1,1 @@
+"""Orders: statuses, order records, services, persistence, outbox and notifications."""

@@ -1,0 +1,112 @@
+"""Order records: lines, customer, lead, delivery, payments and the append-only history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
+
+FieldValue = str | int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """Who ordered, as the chat channel knows them: one lead per (channel, user id)."""
+
+    channel: str
+    user_id: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    method: str = ""
+    address: str = ""
+    carrier: str = ""
+    tracking_number: str = ""
+    expected_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    product_id: int | None
+    sku: str
+    name: str
+    quantity: int
+    unit_price: int
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    kind: str
+    actor: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    amount: int
+    currency: str
+    provider: str
+    status: str
+    reference: str = ""
+    fee: int = 0
+    net: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    number: int
+    status: OrderStatus
+    payment_status: PaymentStatus
+    payment_method: PaymentMethod
+    currency: str
+    subtotal: int
+    delivery_fee: int
+    discount: int
+    total: int
+    customer: Customer
+    lead: Lead | None
+    source: OrderSource
+    channel: str
+    language: str
+    delivery: Delivery
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[OrderLine, ...] = ()
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    note: str = ""
+    warehouse: str = ""
+    assignee: str = ""
+    history: tuple[OrderEvent, ...] = ()
+    payments: tuple[Payment, ...] = ()
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def totals(lines: list[OrderLine], delivery_fee: int, discount: int = 0) -> tuple[int, int]:
+    """(subtotal, total) in minor units; the total never goes below zero."""
+    subtotal = sum(line.total for line in lines)
+    return subtotal, max(subtotal + delivery_fee - discount, 0)

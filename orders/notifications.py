@@ -1,0 +1,100 @@
+"""Which messages an order event causes, and to whom: customer, admin chats, merchant webhook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.money import format_money
+from orders.model import Order
+from orders.outbox import OutboxKind, OutboxMessage
+from orders.serialize import order_to_dict
+from orders.status import OrderStatus
+
+NO_CHAT_RECIPIENT = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationTargets:
+    """Where staff hear about orders, decided by configuration in the composition root."""
+
+    admin_recipients: tuple[str, ...] = ()  # "<channel>:<chat id>"
+    merchant_webhook: bool = False
+
+
+def _items_text(order: Order) -> str:
+    return "\n".join(f"{line.quantity} × {line.name}" for line in order.lines)
+
+
+def _common_params(order: Order) -> dict[str, object]:
+    return {
+        "number": order.number,
+        "total": order.total,
+        "currency": order.currency,
+        "customer_name": order.customer.name,
+        "items": _items_text(order),
+    }
+
+
+def _webhook(order: Order, event_type: str, event_key: str) -> OutboxMessage:
+    event_id = f"evt_{order.id}_{event_key}"
+    return OutboxMessage(
+        kind=OutboxKind.MERCHANT_WEBHOOK,
+        recipient="merchant",
+        payload={"id": event_id, "type": event_type, "data": order_to_dict(order)},
+        dedupe_key=f"webhook:{event_id}",
+        order_id=order.id,
+    )
+
+
+def on_order_placed(order: Order, targets: NotificationTargets) -> list[OutboxMessage]:
+    """Tell every admin chat and the merchant's server about a new order."""
+    params = _common_params(order) | {
+        "channel": order.channel or order.source.value,
+        "phone": order.customer.phone,
+        "total_text": format_money(order.total, order.currency, "en"),
+    }
+    messages = [
+        OutboxMessage(
+            kind=OutboxKind.ADMIN_MESSAGE,
+            recipient=recipient,
+            payload={"template": "admin_new_order", "language": "en", "params": params},
+            dedupe_key=f"order:{order.id}:placed:admin:{recipient}",
+            order_id=order.id,
+        )
+        for recipient in targets.admin_recipients
+    ]
+    if targets.merchant_webhook:
+        messages.append(_webhook(order, "order.created", "created"))
+    return messages
+
+
+def on_status_changed(
+    order: Order, previous: OrderStatus, targets: NotificationTargets, *, sequence: int
+) -> list[OutboxMessage]:
+    """The shopper hears of every status change in their language; the merchant's server too.
+
+    `sequence` tells apart repeated visits to the same status (shipped, not picked up, shipped again).
+    """
+    params = _common_params(order) | {
+        "status": order.status.value,
+        "previous_status": previous.value,
+        "tracking_number": order.delivery.tracking_number,
+        "carrier": order.delivery.carrier,
+    }
+    key = f"status{sequence}-{order.status.value}"
+    messages = [
+        OutboxMessage(
+            kind=OutboxKind.CUSTOMER_MESSAGE,
+            recipient=order.lead.address if order.lead else NO_CHAT_RECIPIENT,
+            payload={
+                "template": f"status_{order.status.value}",
+                "language": order.language,
+                "params": params,
+            },
+            dedupe_key=f"order:{order.id}:{key}:customer",
+            order_id=order.id,
+        )
+    ]
+    if targets.merchant_webhook:
+        messages.append(_webhook(order, "order.status_changed", key))
+    return messages

@@ -1,0 +1,129 @@
+"""The transactional outbox: messages written with the change that causes them, claimed and sent later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from catalog.schema import upsert_statement
+from orders.tables import outbox
+
+
+class OutboxKind(StrEnum):
+    CUSTOMER_MESSAGE = "customer_message"
+    ADMIN_MESSAGE = "admin_message"
+    MERCHANT_WEBHOOK = "merchant_webhook"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A side effect to perform after commit; `dedupe_key` makes writing it twice harmless."""
+
+    kind: OutboxKind
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    order_id: int | None = None
+    delay: timedelta = field(default=timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    kind: OutboxKind
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    order_id: int | None
+    attempts: int
+
+
+def _to_row(row: Row[Any]) -> OutboxRow:
+    m = row._mapping
+    return OutboxRow(
+        id=m["id"],
+        kind=OutboxKind(m["kind"]),
+        recipient=m["recipient"],
+        payload=m["payload"],
+        dedupe_key=m["dedupe_key"],
+        order_id=m["order_id"],
+        attempts=m["attempts"],
+    )
+
+
+class OutboxRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, messages: list[OutboxMessage], now: datetime) -> None:
+        """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
+        if not messages:
+            return
+        insert = upsert_statement(self._conn, outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        rows = [
+            {
+                "kind": m.kind.value,
+                "recipient": m.recipient,
+                "payload": m.payload,
+                "dedupe_key": m.dedupe_key,
+                "order_id": m.order_id,
+                "status": OutboxStatus.PENDING.value,
+                "attempts": 0,
+                "due_at": now + m.delay,
+                "last_error": "",
+                "created_at": now,
+            }
+            for m in messages
+        ]
+        await self._conn.execute(insert, rows)
+
+    async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
+        """Lease due rows to this worker; a row leased by another live worker is not taken twice."""
+        claimable = and_(
+            outbox.c.status == OutboxStatus.PENDING.value,
+            outbox.c.due_at <= now,
+            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+        )
+        due = (
+            select(outbox.c.id)
+            .where(claimable)
+            .order_by(outbox.c.due_at, outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        # `claimable` is repeated on the UPDATE so PostgreSQL re-checks it on rows another worker just took.
+        statement = (
+            update(outbox)
+            .where(outbox.c.id.in_(due.scalar_subquery()), claimable)
+            .values(lease_until=now + lease, attempts=outbox.c.attempts + 1)
+            .returning(*outbox.c)
+        )
+        rows = [_to_row(r) for r in await self._conn.execute(statement)]
+        return sorted(rows, key=lambda r: r.id)
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        await self._set(row_id, status=OutboxStatus.SENT.value, sent_at=now, lease_until=None, last_error="")
+
+    async def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
+        await self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])
+
+    async def mark_dead(self, row_id: int, error: str) -> None:
+        await self._set(row_id, status=OutboxStatus.DEAD.value, lease_until=None, last_error=error[:2000])
+
+    async def _set(self, row_id: int, **values: Any) -> None:
+        await self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    async def pending_count(self) -> int:
+        query = select(func.count()).where(outbox.c.status == OutboxStatus.PENDING.value)
+        return int((await self._conn.execute(query)).scalar_one())

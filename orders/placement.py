@@ -1,0 +1,94 @@
+"""Turning a PlaceOrder request into priced, validated order lines (pure rules over catalog products)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from catalog.product import Product
+from orders.commands import LineRequest, PlaceOrder
+from orders.errors import InvalidOrder, UnknownProduct
+from orders.model import FieldValue, OrderLine
+from orders.status import PaymentMethod
+from orders.store import FieldSpec, FieldValueError, StoreConfig
+
+MAX_LINE_QUANTITY = 10_000
+
+
+def _find(products: Mapping[str, Product], by_id: Mapping[int, Product], req: LineRequest) -> Product:
+    product = by_id.get(req.product_id) if req.product_id is not None else products.get(req.sku or "")
+    wanted = req.sku if req.sku is not None else f"product_id {req.product_id}"
+    if product is None:
+        raise UnknownProduct(f"unknown product {wanted}")
+    if not product.active:
+        raise UnknownProduct(f"product {product.sku} is not on sale")
+    return product
+
+
+def parse_fields(
+    specs: tuple[FieldSpec, ...],
+    given: Mapping[str, object],
+    where: str,
+    fallbacks: Mapping[str, str] | None = None,
+) -> dict[str, FieldValue]:
+    """Validate values against field specs: unknown names, bad types and missing required ones are refused."""
+    known = {s.name: s for s in specs}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise InvalidOrder(f"{where}: unknown field(s) {', '.join(unknown)}")
+    values: dict[str, FieldValue] = {}
+    for spec in specs:
+        raw = given.get(spec.name)
+        if raw is None or str(raw).strip() == "":
+            raw = (fallbacks or {}).get(spec.name) or None
+        if raw is None:
+            if spec.required:
+                raise InvalidOrder(f"{where}: {spec.name} is required")
+            continue
+        try:
+            values[spec.name] = spec.parse_value(raw)
+        except FieldValueError as exc:
+            raise InvalidOrder(f"{where}: {exc}") from None
+    return values
+
+
+def priced_lines(cmd: PlaceOrder, catalog: list[Product], store: StoreConfig) -> list[OrderLine]:
+    """Price every requested line from the catalog and merge equal ones (same product, same fields)."""
+    if not cmd.lines:
+        raise InvalidOrder("an order needs at least one item")
+    by_sku = {p.sku: p for p in catalog}
+    by_id = {p.id: p for p in catalog}
+    merged: dict[tuple[int, tuple[tuple[str, FieldValue], ...]], OrderLine] = {}
+    for index, req in enumerate(cmd.lines, start=1):
+        if not 1 <= req.quantity <= MAX_LINE_QUANTITY:
+            raise InvalidOrder(f"items #{index}: quantity must be between 1 and {MAX_LINE_QUANTITY}")
+        product = _find(by_sku, by_id, req)
+        fields = parse_fields(store.item_fields_for(product.sku), req.fields, f"items #{index}")
+        key = (product.id, tuple(sorted(fields.items())))
+        line = merged.get(key)
+        quantity = req.quantity + (line.quantity if line else 0)
+        merged[key] = OrderLine(product.id, product.sku, product.name, quantity, product.price, fields)
+    return list(merged.values())
+
+
+def check_methods(cmd: PlaceOrder, store: StoreConfig) -> str:
+    """Validate payment and delivery methods against the store; returns the delivery method to use."""
+    offered_payment = {*store.store.payment, PaymentMethod.MANUAL.value}
+    if cmd.payment_method.value not in offered_payment:
+        raise InvalidOrder(f"payment_method {cmd.payment_method.value!r} is not offered by this store")
+    method = cmd.delivery_method or store.store.delivery[0]
+    if method not in store.store.delivery:
+        offered = ", ".join(store.store.delivery)
+        raise InvalidOrder(f"delivery method {method!r} is not offered (choose from: {offered})")
+    return method
+
+
+def order_field_fallbacks(cmd: PlaceOrder) -> dict[str, str]:
+    """Values a required order field may take from the order itself instead of asking twice."""
+    return {
+        "delivery_address": cmd.delivery_address,
+        "address": cmd.delivery_address,
+        "phone": cmd.customer.phone,
+        "name": cmd.customer.name,
+        "customer_name": cmd.customer.name,
+        "email": cmd.customer.email,
+    }

@@ -1,0 +1,202 @@
+"""The store file model (TOML): store settings, order fields and item fields, validated at start-up."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from babel.core import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from catalog.money import MoneyError, is_known_currency, parse_major
+from orders.model import FieldValue
+
+
+class StoreConfigError(ValueError):
+    """The store file is unusable; the message names the field and the problem."""
+
+
+class FieldValueError(ValueError):
+    """A value typed for an order or item field does not fit the field's type."""
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    SELECT = "select"
+
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+_MAX_TEXT = 1000
+
+
+class FieldSpec(BaseModel):
+    """One custom field collected per order or per item."""
+
+    model_config = _STRICT
+
+    name: str
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    label: str = ""
+    options: tuple[str, ...] = ()
+    products: tuple[str, ...] | None = None  # item fields only: the SKUs it applies to
+
+    @field_validator("name")
+    @classmethod
+    def _name_present(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("field name must not be empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _select_has_options(self) -> FieldSpec:
+        if self.type is FieldType.SELECT and not self.options:
+            raise ValueError(f"select field {self.name!r} needs options")
+        return self
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def applies_to(self, sku: str) -> bool:
+        return self.products is None or sku in self.products
+
+    def parse_value(self, raw: object) -> FieldValue:
+        """Normalise a typed value for this field, or raise FieldValueError saying what is wrong."""
+        text = str(raw).strip() if raw is not None else ""
+        if not text:
+            raise FieldValueError(f"{self.title} is empty")
+        if self.type is FieldType.NUMBER:
+            return _parse_number(self.title, raw, text)
+        if self.type is FieldType.SELECT:
+            for option in self.options:
+                if option.casefold() == text.casefold():
+                    return option
+            raise FieldValueError(f"{self.title} must be one of: {', '.join(self.options)}")
+        if len(text) > _MAX_TEXT:
+            raise FieldValueError(f"{self.title} is longer than {_MAX_TEXT} characters")
+        return text
+
+
+def _parse_number(title: str, raw: object, text: str) -> FieldValue:
+    if isinstance(raw, bool):
+        raise FieldValueError(f"{title} must be a number")
+    try:
+        number = Decimal(text.replace(",", "."))
+    except ArithmeticError:
+        raise FieldValueError(f"{title} must be a number") from None
+    if not number.is_finite():
+        raise FieldValueError(f"{title} must be a number")
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+class StoreSettings(BaseModel):
+    model_config = _STRICT
+
+    name: str = "chatcart store"
+    currency: str = "USD"
+    languages: tuple[str, ...] = ("en",)
+    delivery: tuple[Literal["shipping", "pickup"], ...] = ("shipping",)
+    payment: tuple[Literal["cod", "online"], ...] = ("cod",)
+    cod_reminder_hours: float = Field(default=6, gt=0)
+    delivery_fees: dict[str, str | int | float] = Field(default_factory=dict)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not is_known_currency(code):
+            raise ValueError(f"unknown currency {value!r} (use an ISO 4217 code such as USD, EUR, INR)")
+        return code
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one language is needed")
+        for code in value:
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                raise ValueError(f"unknown language {code!r}") from None
+        return value
+
+    @field_validator("delivery", "payment")
+    @classmethod
+    def _not_empty(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one method is needed")
+        return tuple(dict.fromkeys(value))
+
+
+class StoreConfig(BaseModel):
+    model_config = _STRICT
+
+    store: StoreSettings = StoreSettings()
+    order_fields: tuple[FieldSpec, ...] = ()
+    item_fields: tuple[FieldSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StoreConfig:
+        for group in ("order_fields", "item_fields"):
+            seen: set[str] = set()
+            for spec in getattr(self, group):
+                if spec.name in seen:
+                    raise ValueError(f"{group}: duplicate field name {spec.name!r}")
+                seen.add(spec.name)
+        for method in self.store.delivery_fees:
+            if method not in self.store.delivery:
+                raise ValueError(f"store.delivery_fees: {method!r} is not one of store.delivery")
+            self.delivery_fee_minor(method)  # a bad amount fails at start-up, not at the first order
+        return self
+
+    @property
+    def currency(self) -> str:
+        return self.store.currency
+
+    @property
+    def default_language(self) -> str:
+        return self.store.languages[0]
+
+    def delivery_fee_minor(self, method: str) -> int:
+        raw = self.store.delivery_fees.get(method)
+        try:
+            return 0 if raw is None else parse_major(raw, self.currency)
+        except MoneyError as exc:
+            raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
+
+    def order_field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.order_fields if f.name == name), None)
+
+    def item_fields_for(self, sku: str) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.item_fields if f.applies_to(sku))
+
+
+def _describe(error: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for part in error["loc"]:
+        if isinstance(part, int):
+            parts[-1] = f"{parts[-1]} #{part + 1}" if parts else f"#{part + 1}"
+        else:
+            parts.append(str(part))
+    where = ".".join(parts)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"{where}: {message}" if where else message
+
+
+def parse_store_config(text: str, source: str = "store file") -> StoreConfig:
+    """Parse and validate TOML text; raise StoreConfigError naming the field and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return StoreConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(dict(e)) for e in exc.errors())
+        raise StoreConfigError(f"{source}: {problems}") from None
