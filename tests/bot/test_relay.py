@@ -1,0 +1,166 @@
+"""The outbox relay end to end: real HTTP to a loopback server, retries with backoff, outcomes in history."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.messages import MessageRenderer
+from bot.relay import OutboxRelay, RetryPolicy
+from bot.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
+from catalog.service import CatalogService
+from orders.commands import ChangeStatus, LineRequest, PlaceOrder
+from orders.database import Database
+from orders.model import Lead
+from orders.notifications import NotificationTargets
+from orders.outbox import OutboxKind
+from orders.services import OrderService
+from orders.status import OrderStatus
+from orders.store import StoreConfig
+from orders.tables import outbox
+from tests.conftest import Clock
+from tests.fakes import FakeServer, serve_fake
+from tests.helpers import rows
+
+SECRET = "whsec-test"
+
+
+class RecordingTransport:
+    """Stands in for a chat channel: keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send_text(self, user_id: str, text: str) -> None:
+        self.sent.append((user_id, text))
+
+
+@pytest.fixture
+async def merchant() -> AsyncIterator[FakeServer]:
+    async with serve_fake(FakeServer()) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=5) as client:
+        yield client
+
+
+def make_relay(db: Database, clock: Clock, merchant_url: str, http: httpx.AsyncClient,
+               chat: RecordingTransport | None = None) -> OutboxRelay:
+    chat_sender = ChatMessageSender(MessageRenderer(), {"telegram": chat} if chat else {})
+    senders = {
+        OutboxKind.MERCHANT_WEBHOOK: MerchantWebhookSender(merchant_url, SECRET, http, clock=lambda: 1_700_000_000),
+        OutboxKind.CUSTOMER_MESSAGE: chat_sender,
+    }
+    return OutboxRelay(db, senders, clock, policy=RetryPolicy(max_attempts=3, base_delay=10))
+
+
+async def place(db: Database, store: StoreConfig, clock: Clock, lead: Lead | None = None) -> OrderService:
+    service = OrderService(db, store, targets=NotificationTargets(merchant_webhook=True), clock=clock)
+    cmd = PlaceOrder(lines=(LineRequest(2, "TEA"),), delivery_address="x", lead=lead, language="es")
+    await service.place(cmd)
+    return service
+
+
+async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    http: httpx.AsyncClient,
+) -> None:
+    await place(db, store, clock)
+    relay = make_relay(db, clock, merchant.url + "/hooks", http)
+    assert await relay.run_once() == 1
+    assert await relay.run_once() == 0
+    (request,) = merchant.requests
+    event = json.loads(request.body)
+    assert (request.path, event["type"], event["data"]["number"]) == ("/hooks", "order.created", 1001)
+    timestamp, signature = (p.split("=", 1)[1] for p in request.headers[SIGNATURE_HEADER.lower()].split(","))
+    expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(signature, expected)
+    assert request.headers["x-chatcart-event-id"] == event["id"]
+    assert [r["status"] for r in await rows(db, outbox)] == ["sent"]
+
+
+async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    http: httpx.AsyncClient,
+) -> None:
+    merchant.script = [(503, {}), (500, {})]
+    await place(db, store, clock)
+    relay = make_relay(db, clock, merchant.url, http)
+    await relay.run_once()
+    await relay.run_once()  # not due yet: nothing is sent
+    assert len(merchant.requests) == 1
+    clock.advance(seconds=10)
+    await relay.run_once()
+    clock.advance(seconds=19)
+    await relay.run_once()  # the second backoff (20 s) has not passed
+    clock.advance(seconds=1)
+    await relay.run_once()
+    assert len(merchant.requests) == 3
+    assert len({r.headers["x-chatcart-event-id"] for r in merchant.requests}) == 1  # receiver can dedupe
+    (row,) = await rows(db, outbox)
+    assert (row["status"], row["attempts"]) == ("sent", 3)
+
+
+async def test_a_permanent_refusal_ends_the_row_without_retrying(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    http: httpx.AsyncClient,
+) -> None:
+    merchant.script = [(400, {"error": "bad"})]
+    await place(db, store, clock)
+    relay = make_relay(db, clock, merchant.url, http)
+    await relay.run_once()
+    clock.advance(hours=1)
+    await relay.run_once()
+    assert len(merchant.requests) == 1
+    (row,) = await rows(db, outbox)
+    assert (row["status"], row["last_error"]) == ("dead", "HTTP 400 from receiver")
+
+
+async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, http: httpx.AsyncClient
+) -> None:
+    await place(db, store, clock)
+    relay = make_relay(db, clock, "http://127.0.0.1:9/nothing-listens-here", http)
+    for _ in range(5):
+        await relay.run_once()
+        clock.advance(hours=1)
+    (row,) = await rows(db, outbox)
+    assert (row["status"], row["attempts"]) == ("dead", 3)
+    assert "ConnectError" in row["last_error"]
+
+
+async def test_status_message_reaches_the_shopper_in_their_language_and_is_logged(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    http: httpx.AsyncClient,
+) -> None:
+    chat = RecordingTransport()
+    service = await place(db, store, clock, lead=Lead("telegram", "42"))
+    await service.change_status(ChangeStatus(1001, OrderStatus.CONFIRMED, "ops"))
+    await service.change_status(ChangeStatus(1001, OrderStatus.SHIPPED, "ops", tracking_number="TRK-7"))
+    await make_relay(db, clock, merchant.url, http, chat).run_once()
+    assert chat.sent == [
+        ("42", "Tu pedido #1001 está confirmado. Total: 280,00\xa0INR. Te avisaremos cuando salga."),
+        ("42", "Tu pedido #1001 está en camino. Número de seguimiento: TRK-7."),
+    ]
+    history = (await service.get(1001)).history
+    sent = [e.data["template"] for e in history if e.kind == "notification_sent"]
+    assert sent == ["status_confirmed", "status_shipped"]
+
+
+async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    http: httpx.AsyncClient,
+) -> None:
+    service = await place(db, store, clock, lead=None)
+    await service.change_status(ChangeStatus(1001, OrderStatus.CANCELLED, "ops", reason="customer called"))
+    await make_relay(db, clock, merchant.url, http).run_once()
+    (failed,) = [e for e in (await service.get(1001)).history if e.kind == "notification_failed"]
+    assert failed.data["error"] == "the customer has no chat channel to message"

@@ -1,0 +1,56 @@
+"""A real HTTP server on 127.0.0.1 that records requests and answers from a script (fake provider APIs)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class FakeServer:
+    """Answers each request with the next scripted (status, json) pair, then 200 {} forever."""
+
+    script: list[tuple[int, object]] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)
+    url: str = ""
+
+    async def __call__(self, scope: dict[str, object], receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)  # type: ignore[arg-type]
+        body = await request.body()
+        self.requests.append(Recorded(request.method, request.url.path, dict(request.headers), body))
+        status, payload = self.script.pop(0) if self.script else (200, {})
+        response: Response = JSONResponse(payload, status_code=status)
+        await response(scope, receive, send)  # type: ignore[arg-type]
+
+
+@contextlib.asynccontextmanager
+async def serve_fake(fake: FakeServer) -> AsyncIterator[FakeServer]:
+    """Run `fake` on a free loopback port for the duration of the block."""
+    config = uvicorn.Config(fake, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    fake.url = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        server.should_exit = True
+        await task

@@ -1,0 +1,88 @@
+"""The store file: good files load; bad ones stop start-up with a message naming the field and problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders.store import FieldSpec, FieldType, FieldValueError, StoreConfigError, parse_store_config
+
+
+def test_a_complete_store_file_loads() -> None:
+    config = parse_store_config(
+        """
+        [store]
+        name = "Chai Corner"
+        currency = "jpy"
+        languages = ["en", "hi"]
+        delivery = ["shipping", "pickup"]
+        delivery_fees = { shipping = "500" }
+        [[order_fields]]
+        name = "delivery_address"
+        required = true
+        [[item_fields]]
+        name = "size"
+        type = "select"
+        options = ["S", "M"]
+        products = ["TSHIRT-1"]
+        """
+    )
+    assert config.currency == "JPY"
+    assert config.default_language == "en"
+    assert config.delivery_fee_minor("shipping") == 500
+    assert config.delivery_fee_minor("pickup") == 0
+    assert [f.name for f in config.item_fields_for("TSHIRT-1")] == ["size"]
+    assert config.item_fields_for("MUG") == ()
+
+
+def test_no_file_content_means_sensible_defaults() -> None:
+    config = parse_store_config("")
+    assert (config.currency, config.store.delivery, config.store.payment) == ("USD", ("shipping",), ("cod",))
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[order_fields]]\nname = ""', "order_fields #1.name: field name must not be empty"),
+        ('[[order_fields]]\nname = "a"\n[[order_fields]]\nname = "a"', "order_fields: duplicate field name 'a'"),
+        ('[[item_fields]]\nname = "x"\ntype = "colour"', "item_fields #1.type: Input should be 'text'"),
+        ('[[item_fields]]\nname = "size"\ntype = "select"', "select field 'size' needs options"),
+        ('[store]\ncurrency = "XXY"', "store.currency: unknown currency 'XXY'"),
+        ('[store]\nlanguages = ["en", "zz_QQ"]', "store.languages: unknown language 'zz_QQ'"),
+        ('[store]\ndelivery = ["drone"]', "store.delivery #1: Input should be 'shipping' or 'pickup'"),
+        ('[store]\ncurency = "USD"', "store.curency: unknown setting"),
+        ('[store]\ncurrency = "USD"\ndelivery_fees = { shipping = "1.234" }', "more than 2 decimal places"),
+        ('[store]\ndelivery_fees = { pickup = "1" }', "'pickup' is not one of store.delivery"),
+        ("[store\nname = 1", "not valid TOML"),
+    ],
+)
+def test_bad_store_files_name_the_field_and_problem(toml: str, message: str) -> None:
+    with pytest.raises(StoreConfigError) as caught:
+        parse_store_config(toml, source="shop.toml")
+    assert str(caught.value).startswith("shop.toml: ")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "value"),
+    [
+        (FieldSpec(name="qty", type=FieldType.NUMBER), "12", 12),
+        (FieldSpec(name="qty", type=FieldType.NUMBER), "2,5", 2.5),
+        (FieldSpec(name="size", type=FieldType.SELECT, options=("Small", "Large")), " large ", "Large"),
+        (FieldSpec(name="note"), "  ring twice ", "ring twice"),
+    ],
+)
+def test_field_values_are_normalised_by_type(spec: FieldSpec, raw: str, value: object) -> None:
+    assert spec.parse_value(raw) == value
+
+
+@pytest.mark.parametrize(
+    ("spec", "raw", "message"),
+    [
+        (FieldSpec(name="qty", type=FieldType.NUMBER), "twelve", "Qty must be a number"),
+        (FieldSpec(name="size", type=FieldType.SELECT, options=("S", "M")), "XL", "must be one of: S, M"),
+        (FieldSpec(name="delivery_address"), "   ", "Delivery address is empty"),
+    ],
+)
+def test_bad_field_values_are_explained(spec: FieldSpec, raw: str, message: str) -> None:
+    with pytest.raises(FieldValueError, match=message):
+        spec.parse_value(raw)
