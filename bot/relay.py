@@ -103,7 +103,8 @@ class OutboxRelay:
             if error is None:
                 await outbox.mark_sent(row.id, now)
             elif final:
-                log.warning("outbox row %s (%s) given up: %s", row.id, row.kind.value, error)
+                level = logging.WARNING if error.transient else logging.INFO
+                log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
                 await outbox.mark_dead(row.id, str(error))
             else:
                 await outbox.mark_retry(

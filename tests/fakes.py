@@ -45,7 +45,7 @@ async def serve_fake(fake: FakeServer) -> AsyncIterator[FakeServer]:
     config = uvicorn.Config(fake, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     fake.url = f"http://127.0.0.1:{port}"

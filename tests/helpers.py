@@ -26,4 +26,7 @@ async def stock_of(db: Database, sku: str) -> int | None:
 
 async def rows(db: Database, table: Table) -> list[dict[str, Any]]:
     async with db.read() as conn:
-        return [dict(r._mapping) for r in await conn.execute(select(table).order_by(table.c[table.primary_key.columns.keys()[0]]))]
+        return [
+            dict(r._mapping)
+            for r in await conn.execute(select(table).order_by(table.c[table.primary_key.columns.keys()[0]]))
+        ]

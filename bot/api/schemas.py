@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
 
 from orders.status import OrderStatus
 
@@ -62,7 +62,8 @@ Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 class ProductIn(_Strict):
     sku: Sku
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    price: int = Field(ge=0, description="minor units (1250 = 12.50)")
+    # Strict: a string such as "12.00" must not quietly become 12 minor units (the 100x mix-up).
+    price: StrictInt = Field(ge=0, description="integer minor units (1250 = 12.50)")
     stock: int | None = Field(default=None, ge=1, description="null = untracked")
     category: str = ""
     description: str = ""
@@ -73,7 +74,7 @@ class ProductIn(_Strict):
 
 class ProductPatch(_Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
-    price: int | None = Field(default=None, ge=0)
+    price: StrictInt | None = Field(default=None, ge=0, description="integer minor units")
     stock: int | None = Field(default=None, ge=0)
     category: str | None = None
     description: str | None = None

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.messages import MessageRenderer
-from bot.relay import OutboxRelay, RetryPolicy
+from bot.relay import OutboxRelay, RetryPolicy, Sender
 from bot.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
@@ -52,11 +52,18 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def make_relay(db: Database, clock: Clock, merchant_url: str, http: httpx.AsyncClient,
-               chat: RecordingTransport | None = None) -> OutboxRelay:
+def make_relay(
+    db: Database,
+    clock: Clock,
+    merchant_url: str,
+    http: httpx.AsyncClient,
+    chat: RecordingTransport | None = None,
+) -> OutboxRelay:
     chat_sender = ChatMessageSender(MessageRenderer(), {"telegram": chat} if chat else {})
-    senders = {
-        OutboxKind.MERCHANT_WEBHOOK: MerchantWebhookSender(merchant_url, SECRET, http, clock=lambda: 1_700_000_000),
+    senders: dict[OutboxKind, Sender] = {
+        OutboxKind.MERCHANT_WEBHOOK: MerchantWebhookSender(
+            merchant_url, SECRET, http, clock=lambda: 1_700_000_000
+        ),
         OutboxKind.CUSTOMER_MESSAGE: chat_sender,
     }
     return OutboxRelay(db, senders, clock, policy=RetryPolicy(max_attempts=3, base_delay=10))
@@ -70,7 +77,11 @@ async def place(db: Database, store: StoreConfig, clock: Clock, lead: Lead | Non
 
 
 async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    db: Database,
+    store: StoreConfig,
+    clock: Clock,
+    catalog: CatalogService,
+    merchant: FakeServer,
     http: httpx.AsyncClient,
 ) -> None:
     await place(db, store, clock)
@@ -88,7 +99,11 @@ async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(
 
 
 async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    db: Database,
+    store: StoreConfig,
+    clock: Clock,
+    catalog: CatalogService,
+    merchant: FakeServer,
     http: httpx.AsyncClient,
 ) -> None:
     merchant.script = [(503, {}), (500, {})]
@@ -110,7 +125,11 @@ async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(
 
 
 async def test_a_permanent_refusal_ends_the_row_without_retrying(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    db: Database,
+    store: StoreConfig,
+    clock: Clock,
+    catalog: CatalogService,
+    merchant: FakeServer,
     http: httpx.AsyncClient,
 ) -> None:
     merchant.script = [(400, {"error": "bad"})]
@@ -138,7 +157,11 @@ async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(
 
 
 async def test_status_message_reaches_the_shopper_in_their_language_and_is_logged(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    db: Database,
+    store: StoreConfig,
+    clock: Clock,
+    catalog: CatalogService,
+    merchant: FakeServer,
     http: httpx.AsyncClient,
 ) -> None:
     chat = RecordingTransport()
@@ -156,7 +179,11 @@ async def test_status_message_reaches_the_shopper_in_their_language_and_is_logge
 
 
 async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, merchant: FakeServer,
+    db: Database,
+    store: StoreConfig,
+    clock: Clock,
+    catalog: CatalogService,
+    merchant: FakeServer,
     http: httpx.AsyncClient,
 ) -> None:
     service = await place(db, store, clock, lead=None)

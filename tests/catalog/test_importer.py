@@ -48,7 +48,7 @@ def test_line_numbers_count_physical_lines_of_quoted_multiline_cells() -> None:
 
 
 def test_unknown_or_missing_columns_are_refused_before_any_row() -> None:
-    with pytest.raises(CatalogFileError, match="unknown column 'prise'.*missing column 'price'"):
+    with pytest.raises(CatalogFileError, match=r"unknown column 'prise'.*missing column 'price'"):
         parse_catalog("sku,name,prise\nA,Tea,1\n", currency="USD", fmt="csv")
 
 

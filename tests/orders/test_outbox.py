@@ -74,4 +74,8 @@ async def test_sent_and_dead_rows_are_never_claimed_and_retries_wait(db: Databas
     clock.advance(seconds=30)
     assert await claim(db, clock) == ["flaky"]
     by_key = {r["dedupe_key"]: r for r in await rows(db, outbox)}
-    assert (by_key["ok"]["status"], by_key["bad"]["status"], by_key["bad"]["last_error"]) == ("sent", "dead", "HTTP 400")
+    assert (by_key["ok"]["status"], by_key["bad"]["status"], by_key["bad"]["last_error"]) == (
+        "sent",
+        "dead",
+        "HTTP 400",
+    )

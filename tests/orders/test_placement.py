@@ -24,12 +24,17 @@ def place(*lines: LineRequest, **kw: object) -> PlaceOrder:
 
 def test_same_product_twice_merges_quantities(store: StoreConfig) -> None:
     lines = priced_lines(place(LineRequest(2, sku="TEA"), LineRequest(3, product_id=1)), CATALOG, store)
-    assert [(line.sku, line.quantity, line.unit_price, line.total) for line in lines] == [("TEA", 5, 12000, 60000)]
+    assert [(line.sku, line.quantity, line.unit_price, line.total) for line in lines] == [
+        ("TEA", 5, 12000, 60000)
+    ]
 
 
 def test_same_product_with_other_item_fields_stays_a_separate_line(store: StoreConfig) -> None:
-    cmd = place(LineRequest(1, "CUP", fields={"size": "small"}), LineRequest(2, "CUP", fields={"size": "Large"}),
-                LineRequest(1, "CUP", fields={"size": "SMALL"}))
+    cmd = place(
+        LineRequest(1, "CUP", fields={"size": "small"}),
+        LineRequest(2, "CUP", fields={"size": "Large"}),
+        LineRequest(1, "CUP", fields={"size": "SMALL"}),
+    )
     lines = priced_lines(cmd, CATALOG, store)
     assert [(line.fields["size"], line.quantity) for line in lines] == [("Small", 2), ("Large", 2)]
 

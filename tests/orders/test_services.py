@@ -9,7 +9,13 @@ import pytest
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.database import Database
-from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidStatusTransition, OrderNotFound, OutOfStock
+from orders.errors import (
+    ConcurrentUpdate,
+    IdempotencyConflict,
+    InvalidStatusTransition,
+    OrderNotFound,
+    OutOfStock,
+)
 from orders.model import Customer, Lead
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind
@@ -44,7 +50,12 @@ async def test_placing_prices_from_catalog_reserves_stock_and_stamps_currency(
 ) -> None:
     order = (await service.place(tea(3))).order
     assert (order.status, order.currency, order.subtotal, order.delivery_fee, order.total) == (
-        S.PENDING, "INR", 36000, 4000, 40000)
+        S.PENDING,
+        "INR",
+        36000,
+        4000,
+        40000,
+    )
     assert order.fields == {"delivery_address": "12 MG Road"}  # the required field came from the address
     assert await stock_of(db, "TEA") == 7
     assert [e.kind for e in order.history] == ["created"]
@@ -56,8 +67,9 @@ async def test_untracked_stock_is_never_reserved(service: OrderService, db: Data
 
 
 async def test_not_enough_stock_refuses_and_changes_nothing(service: OrderService, db: Database) -> None:
-    cmd = PlaceOrder(lines=(LineRequest(2, "TEA"), LineRequest(4, "CUP", fields={"size": "Small"})),
-                     delivery_address="x")
+    cmd = PlaceOrder(
+        lines=(LineRequest(2, "TEA"), LineRequest(4, "CUP", fields={"size": "Small"})), delivery_address="x"
+    )
     with pytest.raises(OutOfStock, match="CUP: 4 requested, 3 available"):
         await service.place(cmd)
     assert (await stock_of(db, "TEA"), await stock_of(db, "CUP")) == (10, 3)  # TEA's reservation rolled back
@@ -70,7 +82,9 @@ async def test_new_order_notifies_admin_chats_and_merchant_once(service: OrderSe
     order = (await service.place(tea())).order
     written = await rows(db, outbox)
     assert [(r["kind"], r["recipient"]) for r in written] == [
-        (OutboxKind.ADMIN_MESSAGE, "telegram:-100"), (OutboxKind.MERCHANT_WEBHOOK, "merchant")]
+        (OutboxKind.ADMIN_MESSAGE, "telegram:-100"),
+        (OutboxKind.MERCHANT_WEBHOOK, "merchant"),
+    ]
     assert written[0]["payload"]["params"]["number"] == order.number
     assert written[1]["payload"]["type"] == "order.created"
 
@@ -82,15 +96,24 @@ async def test_status_walk_writes_history_and_a_customer_message_each_time(
     number = (await service.place(tea(language="es", lead=lead))).order.number
     for status in (S.CONFIRMED, S.SHIPPED, S.DELIVERED):
         clock.advance(hours=1)
-        await service.change_status(ChangeStatus(number, status, "ops", tracking_number="TRK9", carrier="DHL"))
+        await service.change_status(
+            ChangeStatus(number, status, "ops", tracking_number="TRK9", carrier="DHL")
+        )
     order = await service.get(number)
     assert order.status is S.DELIVERED
     assert (order.delivery.tracking_number, order.delivery.carrier) == ("TRK9", "DHL")
     changes = [e.data for e in order.history if e.kind == "status_changed"]
-    assert [(c["from"], c["to"]) for c in changes] == [("pending", "confirmed"), ("confirmed", "shipped"),
-                                                       ("shipped", "delivered")]
+    assert [(c["from"], c["to"]) for c in changes] == [
+        ("pending", "confirmed"),
+        ("confirmed", "shipped"),
+        ("shipped", "delivered"),
+    ]
     customer = [r for r in await rows(db, outbox) if r["kind"] == OutboxKind.CUSTOMER_MESSAGE]
-    assert [r["payload"]["template"] for r in customer] == ["status_confirmed", "status_shipped", "status_delivered"]
+    assert [r["payload"]["template"] for r in customer] == [
+        "status_confirmed",
+        "status_shipped",
+        "status_delivered",
+    ]
     assert {r["recipient"] for r in customer} == {"telegram:42"}
     assert {r["payload"]["language"] for r in customer} == {"es"}
 
@@ -107,7 +130,9 @@ async def test_illegal_move_raises_and_changes_nothing(service: OrderService, db
 
 
 @pytest.mark.parametrize("final", [S.CANCELLED, S.RETURNED])
-async def test_cancel_and_return_put_stock_back(service: OrderService, db: Database, final: OrderStatus) -> None:
+async def test_cancel_and_return_put_stock_back(
+    service: OrderService, db: Database, final: OrderStatus
+) -> None:
     number = (await service.place(tea(4))).order.number
     path = [S.CANCELLED] if final is S.CANCELLED else [S.CONFIRMED, S.SHIPPED, S.RETURNED]
     for status in path:

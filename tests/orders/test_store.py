@@ -43,7 +43,10 @@ def test_no_file_content_means_sensible_defaults() -> None:
     ("toml", "message"),
     [
         ('[[order_fields]]\nname = ""', "order_fields #1.name: field name must not be empty"),
-        ('[[order_fields]]\nname = "a"\n[[order_fields]]\nname = "a"', "order_fields: duplicate field name 'a'"),
+        (
+            '[[order_fields]]\nname = "a"\n[[order_fields]]\nname = "a"',
+            "order_fields: duplicate field name 'a'",
+        ),
         ('[[item_fields]]\nname = "x"\ntype = "colour"', "item_fields #1.type: Input should be 'text'"),
         ('[[item_fields]]\nname = "size"\ntype = "select"', "select field 'size' needs options"),
         ('[store]\ncurrency = "XXY"', "store.currency: unknown currency 'XXY'"),

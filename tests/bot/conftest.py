@@ -1,0 +1,43 @@
+"""An API client on the real app (ASGI, no socket), wired to the test database and store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.container import Container, build_container
+from bot.settings import Settings
+from orders.database import Database
+from tests.conftest import COFFEE, CUP, STORE_TOML, TEA, Clock
+
+TOKEN = "test-token"
+
+
+@pytest.fixture
+def settings(db: Database, tmp_path: Path) -> Settings:
+    store_file = tmp_path / "store.toml"
+    store_file.write_text(STORE_TOML)
+    return Settings(database_url=db.url, api_token=TOKEN, store_config=store_file)
+
+
+@pytest.fixture
+async def container(settings: Settings, clock: Clock) -> AsyncIterator[Container]:
+    built = build_container(settings, clock=clock)
+    await built.catalog.import_products([TEA, COFFEE, CUP])
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def api(container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(container, run_worker=False)
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://chatcart.test", headers=headers
+    ) as client:
+        yield client
