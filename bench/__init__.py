@@ -1,0 +1,1 @@
+"""Benchmarks: run with `make bench`; they print numbers and never run in the test suite."""

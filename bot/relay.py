@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
 
 from orders.database import Database
 from orders.model import OrderEvent
@@ -72,14 +75,14 @@ class OutboxRelay:
         """Send every row due now; returns how many rows were attempted."""
         attempted = 0
         while True:
-            async with self._db.write() as conn:
-                rows = await OutboxRepository(conn).claim_due(
-                    self._clock(), limit=self._batch, lease=self._lease
-                )
+            rows = await self._db.write(functools.partial(self._claim, self._clock()))
             if not rows:
                 return attempted
             await asyncio.gather(*(self._deliver(row) for row in rows))
             attempted += len(rows)
+
+    def _claim(self, now: datetime, conn: Connection) -> list[OutboxRow]:
+        return OutboxRepository(conn).claim_due(now, limit=self._batch, lease=self._lease)
 
     async def _deliver(self, row: OutboxRow) -> None:
         error: DeliveryError | None = None
@@ -98,16 +101,18 @@ class OutboxRelay:
     async def _record(self, row: OutboxRow, error: DeliveryError | None) -> None:
         now = self._clock()
         final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
-        async with self._db.write() as conn:
+        if error is not None and final:
+            level = logging.WARNING if error.transient else logging.INFO
+            log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
+
+        def work(conn: Connection) -> None:
             outbox = OutboxRepository(conn)
             if error is None:
-                await outbox.mark_sent(row.id, now)
+                outbox.mark_sent(row.id, now)
             elif final:
-                level = logging.WARNING if error.transient else logging.INFO
-                log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
-                await outbox.mark_dead(row.id, str(error))
+                outbox.mark_dead(row.id, str(error))
             else:
-                await outbox.mark_retry(
+                outbox.mark_retry(
                     row.id, now + self._policy.delay(row.attempts, error.retry_after), str(error)
                 )
             who = _RECORDED_KINDS.get(row.kind)
@@ -116,7 +121,9 @@ class OutboxRelay:
                 data = {"to": who, "recipient": row.recipient, "template": row.payload.get("template", "")}
                 if error is not None:
                     data["error"] = str(error)
-                await OrderRepository(conn).add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
+                OrderRepository(conn).add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
+
+        await self._db.write(work)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a wake-up skips the wait."""

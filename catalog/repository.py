@@ -7,11 +7,29 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Row, bindparam, func, or_, select, update
 
 from catalog.product import Product, ProductData
 from catalog.schema import products, upsert_statement
+
+# Built once: constructing a Core statement costs several times more than SQLite running it.
+_BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
+_BY_IDS_OR_SKUS = select(products).where(
+    or_(
+        products.c.id.in_(bindparam("b_ids", expanding=True)),
+        products.c.sku.in_(bindparam("b_skus", expanding=True)),
+    )
+)
+_RESERVE = (
+    update(products)
+    .where(products.c.id == bindparam("b_id"), products.c.stock >= bindparam("b_qty"))
+    .values(stock=products.c.stock - bindparam("b_qty"))
+)
+_RELEASE = (
+    update(products)
+    .where(products.c.id == bindparam("b_id"), products.c.stock.is_not(None))
+    .values(stock=products.c.stock + bindparam("b_qty"))
+)
 
 
 def _to_product(row: Row[Any]) -> Product:
@@ -38,56 +56,51 @@ def _values(data: ProductData) -> dict[str, Any]:
 
 
 class ProductRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def get_by_sku(self, sku: str) -> Product | None:
-        row = (await self._conn.execute(select(products).where(products.c.sku == sku))).first()
+    def get_by_sku(self, sku: str) -> Product | None:
+        row = self._conn.execute(_BY_SKU, {"b_sku": sku}).first()
         return _to_product(row) if row else None
 
-    async def get_many(self, *, ids: Iterable[int] = (), skus: Iterable[str] = ()) -> list[Product]:
+    def get_many(self, *, ids: Iterable[int] = (), skus: Iterable[str] = ()) -> list[Product]:
         ids, skus = list(ids), list(skus)
         if not ids and not skus:
             return []
-        query = select(products).where(or_(products.c.id.in_(ids), products.c.sku.in_(skus)))
-        return [_to_product(r) for r in await self._conn.execute(query)]
+        return [_to_product(r) for r in self._conn.execute(_BY_IDS_OR_SKUS, {"b_ids": ids, "b_skus": skus})]
 
-    async def list(self, *, active_only: bool = False, limit: int = 1000, offset: int = 0) -> list[Product]:
+    def list(self, *, active_only: bool = False, limit: int = 1000, offset: int = 0) -> list[Product]:
         query = select(products).order_by(products.c.category, products.c.name).limit(limit).offset(offset)
         if active_only:
             query = query.where(products.c.active.is_(True))
-        return [_to_product(r) for r in await self._conn.execute(query)]
+        return [_to_product(r) for r in self._conn.execute(query)]
 
-    async def count(self, *, active_only: bool = False) -> int:
+    def count(self, *, active_only: bool = False) -> int:
         query = select(func.count()).select_from(products)
         if active_only:
             query = query.where(products.c.active.is_(True))
-        return int((await self._conn.execute(query)).scalar_one())
+        return int((self._conn.execute(query)).scalar_one())
 
-    async def create(self, data: ProductData, now: datetime) -> Product:
+    def create(self, data: ProductData, now: datetime) -> Product:
         values = _values(data) | {"created_at": now, "updated_at": now}
-        result = await self._conn.execute(products.insert().values(values).returning(products))
+        result = self._conn.execute(products.insert().values(values).returning(products))
         return _to_product(result.one())
 
-    async def update(self, sku: str, changes: dict[str, Any], now: datetime) -> Product | None:
+    def update(self, sku: str, changes: dict[str, Any], now: datetime) -> Product | None:
         values = dict(changes) | {"updated_at": now}
         for key in ("image_urls", "aliases"):
             if key in values:
                 values[key] = list(values[key])
         query = update(products).where(products.c.sku == sku).values(values).returning(products)
-        row = (await self._conn.execute(query)).first()
+        row = (self._conn.execute(query)).first()
         return _to_product(row) if row else None
 
-    async def upsert_many(self, rows: Sequence[ProductData], now: datetime) -> tuple[int, int]:
+    def upsert_many(self, rows: Sequence[ProductData], now: datetime) -> tuple[int, int]:
         """Insert new SKUs and overwrite existing ones; returns (created, updated)."""
         if not rows:
             return 0, 0
         existing = set(
-            (
-                await self._conn.execute(
-                    select(products.c.sku).where(products.c.sku.in_([r.sku for r in rows]))
-                )
-            )
+            (self._conn.execute(select(products.c.sku).where(products.c.sku.in_([r.sku for r in rows]))))
             .scalars()
             .all()
         )
@@ -97,26 +110,14 @@ class ProductRepository:
             index_elements=["sku"],
             set_={name: insert.excluded[name] for name in [*changeable, "updated_at"]},
         )
-        await self._conn.execute(
-            statement, [_values(r) | {"created_at": now, "updated_at": now} for r in rows]
-        )
+        self._conn.execute(statement, [_values(r) | {"created_at": now, "updated_at": now} for r in rows])
         updated = sum(1 for r in rows if r.sku in existing)
         return len(rows) - updated, updated
 
-    async def reserve(self, product_id: int, quantity: int) -> bool:
+    def reserve(self, product_id: int, quantity: int) -> bool:
         """Take units from tracked stock in one conditional UPDATE, so the last unit is sold once."""
-        query = (
-            update(products)
-            .where(products.c.id == product_id, products.c.stock >= quantity)
-            .values(stock=products.c.stock - quantity)
-        )
-        return (await self._conn.execute(query)).rowcount == 1
+        return self._conn.execute(_RESERVE, {"b_id": product_id, "b_qty": quantity}).rowcount == 1
 
-    async def release(self, product_id: int, quantity: int) -> None:
+    def release(self, product_id: int, quantity: int) -> None:
         """Give reserved units back (no-op for untracked stock)."""
-        query = (
-            update(products)
-            .where(products.c.id == product_id, products.c.stock.is_not(None))
-            .values(stock=products.c.stock + quantity)
-        )
-        await self._conn.execute(query)
+        self._conn.execute(_RELEASE, {"b_id": product_id, "b_qty": quantity})

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Dialect,
     Integer,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData(
     naming_convention={
@@ -72,7 +72,7 @@ products = Table(
 )
 
 
-def upsert_statement(conn: AsyncConnection, table: Table) -> Any:
+def upsert_statement(conn: Connection, table: Table) -> Any:
     """An INSERT that supports ON CONFLICT for the connection's dialect (SQLite or PostgreSQL)."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.product import Product, ProductData, ProductValidationError
 from catalog.repository import ProductRepository
+
+T = TypeVar("T")
 
 
 class Transactions(Protocol):
     """Where transactions come from (implemented by orders.database.Database)."""
 
-    def write(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
+    def write(self, work: Callable[[Connection], T]) -> Awaitable[T]: ...
 
-    def read(self) -> AbstractAsyncContextManager[AsyncConnection]: ...
+    def read(self, work: Callable[[Connection], T]) -> Awaitable[T]: ...
 
 
 class ProductNotFound(LookupError):
@@ -42,15 +43,16 @@ class CatalogService:
     async def list(
         self, *, active_only: bool = False, limit: int = 1000, offset: int = 0
     ) -> tuple[list[Product], int]:
-        async with self._db.read() as conn:
+        def work(conn: Connection) -> tuple[list[Product], int]:
             repo = ProductRepository(conn)
-            return await repo.list(active_only=active_only, limit=limit, offset=offset), await repo.count(
+            return repo.list(active_only=active_only, limit=limit, offset=offset), repo.count(
                 active_only=active_only
             )
 
+        return await self._db.read(work)
+
     async def get(self, sku: str) -> Product:
-        async with self._db.read() as conn:
-            product = await ProductRepository(conn).get_by_sku(sku)
+        product = await self._db.read(lambda conn: ProductRepository(conn).get_by_sku(sku))
         if product is None:
             raise ProductNotFound(f"no product with sku {sku!r}")
         return product
@@ -61,13 +63,16 @@ class CatalogService:
             raise ProductValidationError(
                 "stock: a new product needs a quantity of 1 or more (or none: untracked)"
             )
+
+        def work(conn: Connection) -> Product:
+            repo = ProductRepository(conn)
+            if repo.get_by_sku(data.sku) is not None:
+                raise DuplicateSku(f"a product with sku {data.sku!r} already exists")
+            return repo.create(data, self._clock())
+
         try:
-            async with self._db.write() as conn:
-                repo = ProductRepository(conn)
-                if await repo.get_by_sku(data.sku) is not None:
-                    raise DuplicateSku(f"a product with sku {data.sku!r} already exists")
-                return await repo.create(data, self._clock())
-        except IntegrityError:
+            return await self._db.write(work)
+        except IntegrityError:  # created concurrently by another request
             raise DuplicateSku(f"a product with sku {data.sku!r} already exists") from None
 
     async def update(self, sku: str, changes: dict[str, Any]) -> Product:
@@ -75,16 +80,19 @@ class CatalogService:
         unknown = set(changes) - EDITABLE
         if unknown:
             raise ProductValidationError(f"{', '.join(sorted(unknown))}: cannot be changed")
-        async with self._db.write() as conn:
+
+        def work(conn: Connection) -> Product:
             repo = ProductRepository(conn)
-            current = await repo.get_by_sku(sku)
+            current = repo.get_by_sku(sku)
             if current is None:
                 raise ProductNotFound(f"no product with sku {sku!r}")
             merged = ProductData(**{k: getattr(current, k) for k in ProductData.__slots__})
             replace(merged, **changes).validated()
-            updated = await repo.update(sku, changes, self._clock())
+            updated = repo.update(sku, changes, self._clock())
             assert updated is not None
             return updated
+
+        return await self._db.write(work)
 
     async def import_products(
         self,
@@ -93,16 +101,18 @@ class CatalogService:
         chunk: int = 500,
     ) -> tuple[int, int]:
         """Apply a whole parsed file in one transaction (every row or none), reporting progress per chunk."""
-        created = updated = 0
-        async with self._db.write() as conn:
+
+        def work(conn: Connection) -> tuple[int, int]:
+            created = updated = 0
             repo = ProductRepository(conn)
             for start in range(0, len(rows), chunk):
-                added, changed = await repo.upsert_many(rows[start : start + chunk], self._clock())
+                added, changed = repo.upsert_many(rows[start : start + chunk], self._clock())
                 created, updated = created + added, updated + changed
                 if progress is not None:
                     progress(min(start + chunk, len(rows)), len(rows))
-        return created, updated
+            return created, updated
+
+        return await self._db.write(work)
 
     async def is_empty(self) -> bool:
-        async with self._db.read() as conn:
-            return await ProductRepository(conn).count() == 0
+        return await self._db.read(lambda conn: ProductRepository(conn).count() == 0)

@@ -1,84 +1,128 @@
-"""The async engine and transactions: SQLite tuned for concurrent writers, PostgreSQL by URL."""
+"""Transactions as synchronous units of work: a dedicated SQLite writer thread, or asyncpg via run_sync."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from typing import Any
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-_ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "postgresql": "postgresql+asyncpg",
-    "postgres": "postgresql+asyncpg",
+T = TypeVar("T")
+Work = Callable[[Connection], T]
+
+_POSTGRES_DRIVERS = {
+    "postgresql",
+    "postgres",
+    "postgresql+asyncpg",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
 }
+_READER_THREADS = 4
 
 
 def normalise_url(url: str) -> str:
-    """Accept plain `sqlite:///x.db` / `postgresql://…` and pick the async driver."""
+    """The URL we run on: SQLite through the stdlib driver, PostgreSQL through asyncpg."""
     parsed = make_url(url)
-    driver = _ASYNC_DRIVERS.get(parsed.drivername)
-    return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
+    if parsed.drivername in _POSTGRES_DRIVERS:
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    return url
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Driver-level autocommit, so that SQLAlchemy's "begin" below decides how transactions start.
+        # Driver-level autocommit, so that the "begin" listener below decides how transactions start.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front: a deferred BEGIN that later upgrades fails with
-        # "database is locked" instead of waiting (LIBRARIES.md §6). Readers pass sqlite_begin="DEFERRED".
+        # "database is locked" instead of waiting (LIBRARIES.md §6). Readers ask for DEFERRED.
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 class Database:
-    """One engine plus the rules for opening read and write transactions on it."""
+    """Runs `work(connection)` in one transaction that commits if it returns and rolls back if it raises.
+
+    SQLite: every write runs on one dedicated thread (SQLite has one writer anyway), so a transaction is one
+    thread hop instead of several per statement; reads use a few other threads and never block writes (WAL).
+    PostgreSQL: the same synchronous work runs on asyncpg through SQLAlchemy's greenlet bridge.
+    """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
-        options: dict[str, Any] = {"echo": echo}
-        if not self.is_sqlite:
-            options |= {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
-        self.engine = create_async_engine(self.url, **options)
-        # SQLite has one writer at a time; queueing writers here avoids its sleeping busy handler.
-        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._sync_engine: Engine | None = None
+        self._async_engine: AsyncEngine | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
         if self.is_sqlite:
-            _tune_sqlite(self.engine)
+            self._sync_engine = create_engine(
+                self.url, echo=echo, pool_size=_READER_THREADS + 1, max_overflow=4
+            )
+            _tune_sqlite(self._sync_engine)
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
+            self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
+        else:
+            self._async_engine = create_async_engine(
+                self.url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+            )
 
-    def _writer_slot(self) -> AbstractAsyncContextManager[Any]:
-        return self._write_lock if self._write_lock is not None else nullcontext()
+    @property
+    def engine(self) -> Engine:
+        """The synchronous engine behind the transactions (for inspection and event listeners)."""
+        if self._sync_engine is not None:
+            return self._sync_engine
+        assert self._async_engine is not None
+        return self._async_engine.sync_engine
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A read-write transaction: commits when the block ends, rolls back on any exception."""
-        async with self._writer_slot(), self.engine.begin() as conn:
-            yield conn
+    async def write(self, work: Work[T]) -> T:
+        """Run `work` in a read-write transaction."""
+        if self._async_engine is not None:
+            async with self._async_engine.begin() as conn:
+                return await conn.run_sync(work)
+        return await self._in_thread(self._writer, work, "IMMEDIATE")
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A read-only transaction with a consistent snapshot that does not block writers."""
-        async with self.engine.connect() as raw:
-            conn = await raw.execution_options(sqlite_begin="DEFERRED") if self.is_sqlite else raw
-            async with conn.begin():
-                yield conn
+    async def read(self, work: Work[T]) -> T:
+        """Run `work` in a read-only transaction with a consistent snapshot."""
+        if self._async_engine is not None:
+            async with self._async_engine.connect() as conn:
+                return await conn.run_sync(work)
+        return await self._in_thread(self._readers, work, "DEFERRED")
+
+    async def _in_thread(self, pool: ThreadPoolExecutor | None, work: Work[T], begin: str) -> T:
+        assert pool is not None and self._sync_engine is not None
+        engine = self._sync_engine
+
+        def run() -> T:
+            with engine.connect().execution_options(sqlite_begin=begin) as conn, conn.begin():
+                return work(conn)
+
+        return await asyncio.get_running_loop().run_in_executor(pool, run)
 
     async def ping(self) -> bool:
-        async with self.read() as conn:
-            await conn.exec_driver_sql("SELECT 1")
+        await self.read(lambda conn: conn.exec_driver_sql("SELECT 1").scalar())
         return True
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+        for pool in (self._writer, self._readers):
+            if pool is not None:
+                await asyncio.get_running_loop().run_in_executor(
+                    None, functools.partial(pool.shutdown, wait=True)
+                )
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()

@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic) run programmatically on the application's own async engine."""
+"""Schema migrations (Alembic) run programmatically on the application's own database connection."""
 
 from __future__ import annotations
 
@@ -26,14 +26,12 @@ def head_revision() -> str:
 
 
 async def current_revision(db: Database) -> str | None:
-    async with db.read() as conn:
-        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+    return await db.read(lambda conn: MigrationContext.configure(conn).get_current_revision())
 
 
 async def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to `revision` in one transaction."""
-    async with db.write() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_config(sync), revision))
+    await db.write(lambda conn: command.upgrade(_config(conn), revision))
 
 
 async def is_current(db: Database) -> bool:

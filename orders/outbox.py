@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Row, and_, func, or_, select, update
 
 from catalog.schema import upsert_statement
 from orders.tables import outbox
@@ -62,15 +61,26 @@ def _to_row(row: Row[Any]) -> OutboxRow:
     )
 
 
+def _insert_ignoring_duplicates(conn: Connection) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING, built once per dialect."""
+    return _INSERTS.setdefault(
+        conn.dialect.name,
+        upsert_statement(conn, outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+    )
+
+
+_INSERTS: dict[str, Any] = {}
+
+
 class OutboxRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def add(self, messages: list[OutboxMessage], now: datetime) -> None:
+    def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
         if not messages:
             return
-        insert = upsert_statement(self._conn, outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        insert = _insert_ignoring_duplicates(self._conn)
         rows = [
             {
                 "kind": m.kind.value,
@@ -86,9 +96,9 @@ class OutboxRepository:
             }
             for m in messages
         ]
-        await self._conn.execute(insert, rows)
+        self._conn.execute(insert, rows)
 
-    async def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
+    def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Lease due rows to this worker; a row leased by another live worker is not taken twice."""
         claimable = and_(
             outbox.c.status == OutboxStatus.PENDING.value,
@@ -109,21 +119,21 @@ class OutboxRepository:
             .values(lease_until=now + lease, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
-        rows = [_to_row(r) for r in await self._conn.execute(statement)]
+        rows = [_to_row(r) for r in self._conn.execute(statement)]
         return sorted(rows, key=lambda r: r.id)
 
-    async def mark_sent(self, row_id: int, now: datetime) -> None:
-        await self._set(row_id, status=OutboxStatus.SENT.value, sent_at=now, lease_until=None, last_error="")
+    def mark_sent(self, row_id: int, now: datetime) -> None:
+        self._set(row_id, status=OutboxStatus.SENT.value, sent_at=now, lease_until=None, last_error="")
 
-    async def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
-        await self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])
+    def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
+        self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])
 
-    async def mark_dead(self, row_id: int, error: str) -> None:
-        await self._set(row_id, status=OutboxStatus.DEAD.value, lease_until=None, last_error=error[:2000])
+    def mark_dead(self, row_id: int, error: str) -> None:
+        self._set(row_id, status=OutboxStatus.DEAD.value, lease_until=None, last_error=error[:2000])
 
-    async def _set(self, row_id: int, **values: Any) -> None:
-        await self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+    def _set(self, row_id: int, **values: Any) -> None:
+        self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
 
-    async def pending_count(self) -> int:
+    def pending_count(self) -> int:
         query = select(func.count()).where(outbox.c.status == OutboxStatus.PENDING.value)
-        return int((await self._conn.execute(query)).scalar_one())
+        return int((self._conn.execute(query)).scalar_one())

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, cast, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy import String as SqlString
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from orders.filters import OrderFilter
 from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
@@ -49,8 +59,9 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _to_order(row: Row[Any], lines: list[OrderLine], events: list[OrderEvent], paid: list[Payment]) -> Order:
-    m = row._mapping
+def _to_order(
+    m: Mapping[Any, Any], lines: list[OrderLine], events: list[OrderEvent], paid: list[Payment]
+) -> Order:
     lead = Lead(m["lead_channel"], m["lead_user_id"]) if m["lead_channel"] else None
     return Order(
         id=m["id"],
@@ -87,148 +98,167 @@ def _to_order(row: Row[Any], lines: list[OrderLine], events: list[OrderEvent], p
     )
 
 
+# Built once: constructing a Core statement costs several times more than the database running it.
+_BUMP_NUMBER = (
+    update(counters)
+    .where(counters.c.name == "order_number")
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+_INSERT_ORDER = orders.insert().returning(orders.c.id)
+_INSERT_LINE = order_lines.insert()
+_INSERT_EVENT = order_events.insert()
+_BY_NUMBER = select(orders).where(orders.c.number == bindparam("b_number"))
+_BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
+_BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
+_LINES_OF = (
+    select(order_lines)
+    .where(order_lines.c.order_id.in_(bindparam("b_ids", expanding=True)))
+    .order_by(order_lines.c.position)
+)
+_EVENTS_OF = (
+    select(order_events)
+    .where(order_events.c.order_id.in_(bindparam("b_ids", expanding=True)))
+    .order_by(order_events.c.id)
+)
+_PAYMENTS_OF = (
+    select(payments_table)
+    .where(payments_table.c.order_id.in_(bindparam("b_ids", expanding=True)))
+    .order_by(payments_table.c.id)
+)
+_IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
+    idempotency_keys.c.key == bindparam("b_key")
+)
+
+
+_NEW_ORDER_DEFAULTS: dict[str, Any] = {
+    "discount": 0,
+    "carrier": "",
+    "tracking_number": "",
+    "expected_delivery_date": None,
+    "warehouse": "",
+    "assignee": "",
+    "note": "",
+    "lead_channel": None,
+    "lead_user_id": None,
+}
+
+
+def _line(m: Any) -> OrderLine:
+    return OrderLine(m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"]))
+
+
+def _payment(m: Any) -> Payment:
+    return Payment(
+        m["amount"],
+        m["currency"],
+        m["provider"],
+        m["status"],
+        m["reference"],
+        m["fee"],
+        m["net"],
+        m["created_at"],
+    )
+
+
 class OrderRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def next_number(self) -> int:
+    def next_number(self) -> int:
         """The next human order number; the counter row serialises concurrent placements."""
-        bump = (
-            update(counters)
-            .where(counters.c.name == "order_number")
-            .values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        )
-        number = (await self._conn.execute(bump)).scalar_one_or_none()
+        number = self._conn.execute(_BUMP_NUMBER).scalar_one_or_none()
         if number is None:
-            await self._conn.execute(counters.insert().values(name="order_number", value=FIRST_ORDER_NUMBER))
+            self._conn.execute(counters.insert().values(name="order_number", value=FIRST_ORDER_NUMBER))
             number = FIRST_ORDER_NUMBER
         return int(number)
 
-    async def insert(self, values: dict[str, Any], lines: Sequence[OrderLine]) -> int:
-        order_id = int(
-            (await self._conn.execute(orders.insert().values(values).returning(orders.c.id))).scalar_one()
-        )
-        await self._conn.execute(
-            order_lines.insert(),
-            [
-                {
-                    "order_id": order_id,
-                    "position": i,
-                    "product_id": line.product_id,
-                    "sku": line.sku,
-                    "name": line.name,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                    "fields": line.fields,
-                }
-                for i, line in enumerate(lines)
-            ],
-        )
-        return order_id
+    def insert(self, values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent) -> Order:
+        """Insert an order with its lines and first history event; returns it without reading it back."""
+        values = _NEW_ORDER_DEFAULTS | values
+        order_id = int(self._conn.execute(_INSERT_ORDER, values).scalar_one())
+        line_rows = [
+            {
+                "order_id": order_id,
+                "position": i,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "fields": line.fields,
+            }
+            for i, line in enumerate(lines)
+        ]
+        self._conn.execute(_INSERT_LINE, line_rows)
+        self.add_events(order_id, [created])
+        return _to_order(values | {"id": order_id}, list(lines), [created], [])
 
-    async def add_events(self, order_id: int, events: Iterable[OrderEvent]) -> None:
+    def add_events(self, order_id: int, events: Iterable[OrderEvent]) -> None:
         rows = [
             {"order_id": order_id, "kind": e.kind, "actor": e.actor, "at": e.at, "data": e.data}
             for e in events
         ]
         if rows:
-            await self._conn.execute(order_events.insert(), rows)
+            self._conn.execute(_INSERT_EVENT, rows)
 
-    async def update_guarded(
-        self, order_id: int, expected_status: OrderStatus, values: dict[str, Any]
-    ) -> bool:
+    def update_guarded(self, order_id: int, expected_status: OrderStatus, values: dict[str, Any]) -> bool:
         """Apply values only if the status is still the one the caller decided on."""
         query = (
             update(orders)
             .where(orders.c.id == order_id, orders.c.status == expected_status.value)
             .values(values)
         )
-        return (await self._conn.execute(query)).rowcount == 1
+        return self._conn.execute(query).rowcount == 1
 
-    async def get(self, number: int, *, for_update: bool = False) -> Order | None:
-        query = select(orders).where(orders.c.number == number)
-        if for_update:
-            query = query.with_for_update()
-        found = await self._load(query)
+    def get(self, number: int, *, for_update: bool = False) -> Order | None:
+        found = self._load(_BY_NUMBER_LOCKED if for_update else _BY_NUMBER, {"b_number": number})
         return found[0] if found else None
 
-    async def get_by_id(self, order_id: int) -> Order | None:
-        found = await self._load(select(orders).where(orders.c.id == order_id))
+    def get_by_id(self, order_id: int) -> Order | None:
+        found = self._load(_BY_ID, {"b_id": order_id})
         return found[0] if found else None
 
-    async def search(self, f: OrderFilter) -> tuple[list[Order], int]:
+    def search(self, f: OrderFilter) -> tuple[list[Order], int]:
         where = and_(True, *_conditions(f))
-        total = (await self._conn.execute(select(func.count()).select_from(orders).where(where))).scalar_one()
+        total = self._conn.execute(select(func.count()).select_from(orders).where(where)).scalar_one()
         page = select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
-        return await self._load(page.limit(f.per_page).offset(f.offset)), int(total)
+        return self._load(page.limit(f.per_page).offset(f.offset)), int(total)
 
-    async def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
+    def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
         """Every matching order, newest first, loaded a batch at a time."""
         where = and_(True, *_conditions(f))
         base = select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
         batches: list[list[Order]] = []
         offset = 0
-        while chunk := await self._load(base.limit(batch).offset(offset)):
+        while chunk := self._load(base.limit(batch).offset(offset)):
             batches.append(chunk)
             offset += batch
         return batches
 
-    async def _load(self, query: Select[Any]) -> list[Order]:
-        rows = (await self._conn.execute(query)).all()
+    def _load(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[Order]:
+        """Orders with their lines, history and payments: four queries whatever the page size."""
+        rows = self._conn.execute(query, params or {}).all()
         if not rows:
             return []
-        ids = [r._mapping["id"] for r in rows]
+        ids = {"b_ids": [r._mapping["id"] for r in rows]}
         lines: dict[int, list[OrderLine]] = defaultdict(list)
-        line_query = (
-            select(order_lines).where(order_lines.c.order_id.in_(ids)).order_by(order_lines.c.position)
-        )
-        for r in await self._conn.execute(line_query):
-            m = r._mapping
-            lines[m["order_id"]].append(
-                OrderLine(
-                    m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"])
-                )
-            )
+        for r in self._conn.execute(_LINES_OF, ids):
+            lines[r._mapping["order_id"]].append(_line(r._mapping))
         events: dict[int, list[OrderEvent]] = defaultdict(list)
-        event_query = select(order_events).where(order_events.c.order_id.in_(ids)).order_by(order_events.c.id)
-        for r in await self._conn.execute(event_query):
+        for r in self._conn.execute(_EVENTS_OF, ids):
             m = r._mapping
             events[m["order_id"]].append(OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"])))
         paid: dict[int, list[Payment]] = defaultdict(list)
-        pay_query = (
-            select(payments_table).where(payments_table.c.order_id.in_(ids)).order_by(payments_table.c.id)
-        )
-        for r in await self._conn.execute(pay_query):
-            m = r._mapping
-            paid[m["order_id"]].append(
-                Payment(
-                    m["amount"],
-                    m["currency"],
-                    m["provider"],
-                    m["status"],
-                    m["reference"],
-                    m["fee"],
-                    m["net"],
-                    m["created_at"],
-                )
-            )
-        return [
-            _to_order(r, lines[r._mapping["id"]], events[r._mapping["id"]], paid[r._mapping["id"]])
-            for r in rows
-        ]
+        for r in self._conn.execute(_PAYMENTS_OF, ids):
+            paid[r._mapping["order_id"]].append(_payment(r._mapping))
+        return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
-    async def idempotent_order(self, key: str) -> tuple[str, int] | None:
+    def idempotent_order(self, key: str) -> tuple[str, int] | None:
         """(request hash, order id) stored for an Idempotency-Key, if any."""
-        query = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
-            idempotency_keys.c.key == key
-        )
-        row = (await self._conn.execute(query)).first()
+        row = self._conn.execute(_IDEMPOTENCY, {"b_key": key}).first()
         return (row[0], row[1]) if row else None
 
-    async def remember_idempotency(self, key: str, request_hash: str, order_id: int, now: datetime) -> None:
-        await self._conn.execute(
-            idempotency_keys.insert().values(
-                key=key, request_hash=request_hash, order_id=order_id, created_at=now
-            )
-        )
+    def remember_idempotency(self, key: str, request_hash: str, order_id: int, now: datetime) -> None:
+        values = {"key": key, "request_hash": request_hash, "order_id": order_id, "created_at": now}
+        self._conn.execute(idempotency_keys.insert(), values)

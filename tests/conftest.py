@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 import orders.tables  # noqa: F401  (registers every table on the metadata)
 from catalog.product import ProductData
@@ -73,9 +74,12 @@ def _backends() -> list[object]:
 
 async def _fresh_postgres(url: str) -> Database:
     db = Database(url)
-    async with db.write() as conn:
-        await conn.run_sync(metadata.drop_all)
-        await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+    def wipe(conn: Connection) -> None:
+        metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+    await db.write(wipe)
     return db
 
 

@@ -14,19 +14,15 @@ async def count_rows(db: Database, table: Table, **where: Any) -> int:
     query = select(func.count()).select_from(table)
     for column, value in where.items():
         query = query.where(table.c[column] == value)
-    async with db.read() as conn:
-        return int((await conn.execute(query)).scalar_one())
+    return int(await db.read(lambda conn: conn.execute(query).scalar_one()))
 
 
 async def stock_of(db: Database, sku: str) -> int | None:
-    async with db.read() as conn:
-        value = (await conn.execute(select(products.c.stock).where(products.c.sku == sku))).scalar_one()
+    query = select(products.c.stock).where(products.c.sku == sku)
+    value = await db.read(lambda conn: conn.execute(query).scalar_one())
     return None if value is None else int(value)
 
 
 async def rows(db: Database, table: Table) -> list[dict[str, Any]]:
-    async with db.read() as conn:
-        return [
-            dict(r._mapping)
-            for r in await conn.execute(select(table).order_by(table.c[table.primary_key.columns.keys()[0]]))
-        ]
+    query = select(table).order_by(*table.primary_key.columns)
+    return await db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])

@@ -137,6 +137,7 @@ async def test_status_walk_and_an_illegal_move(api: httpx.AsyncClient) -> None:
     number = (await create(api)).json()["number"]
     assert (await move(api, number, "confirmed")).json()["status"] == "confirmed"
     shipped = await move(api, number, "shipped", tracking_number="TRK-1", carrier="BlueDart")
+    assert shipped.json() == (await api.get(f"/api/v1/orders/{number}")).json()  # what we answered is stored
     delivery = shipped.json()["delivery"]
     assert (delivery["tracking_number"], delivery["carrier"]) == ("TRK-1", "BlueDart")
     assert (await move(api, number, "delivered")).json()["status"] == "delivered"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import Connection
+
 from orders.database import Database
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
 from orders.tables import outbox
@@ -19,13 +21,11 @@ def message(key: str, delay: timedelta = timedelta(0)) -> OutboxMessage:
 
 
 async def add(db: Database, clock: Clock, *messages: OutboxMessage) -> None:
-    async with db.write() as conn:
-        await OutboxRepository(conn).add(list(messages), clock())
+    await db.write(lambda conn: OutboxRepository(conn).add(list(messages), clock()))
 
 
 async def claim(db: Database, clock: Clock, limit: int = 10) -> list[str]:
-    async with db.write() as conn:
-        claimed = await OutboxRepository(conn).claim_due(clock(), limit=limit, lease=LEASE)
+    claimed = await db.write(lambda conn: OutboxRepository(conn).claim_due(clock(), limit=limit, lease=LEASE))
     return [r.dedupe_key for r in claimed]
 
 
@@ -37,11 +37,14 @@ async def test_writing_the_same_dedupe_key_twice_keeps_one_row(db: Database, clo
 
 async def test_only_due_rows_are_claimed(db: Database, clock: Clock) -> None:
     await add(db, clock, message("now"), message("later", delay=timedelta(hours=6)))
-    async with db.write() as conn:
+
+    def send_first(conn: Connection) -> str:
         repo = OutboxRepository(conn)
-        (first,) = await repo.claim_due(clock(), limit=10, lease=LEASE)
-        await repo.mark_sent(first.id, clock())
-    assert first.dedupe_key == "now"
+        (first,) = repo.claim_due(clock(), limit=10, lease=LEASE)
+        repo.mark_sent(first.id, clock())
+        return first.dedupe_key
+
+    assert await db.write(send_first) == "now"
     clock.advance(hours=6)
     assert await claim(db, clock) == ["later"]
 
@@ -64,12 +67,15 @@ async def test_concurrent_claimers_never_take_the_same_row(db: Database, clock: 
 
 async def test_sent_and_dead_rows_are_never_claimed_and_retries_wait(db: Database, clock: Clock) -> None:
     await add(db, clock, message("ok"), message("bad"), message("flaky"))
-    async with db.write() as conn:
+
+    def settle(conn: Connection) -> None:
         repo = OutboxRepository(conn)
-        claimed = {r.dedupe_key: r.id for r in await repo.claim_due(clock(), limit=10, lease=LEASE)}
-        await repo.mark_sent(claimed["ok"], clock())
-        await repo.mark_dead(claimed["bad"], "HTTP 400")
-        await repo.mark_retry(claimed["flaky"], clock() + timedelta(seconds=30), "HTTP 503")
+        claimed = {r.dedupe_key: r.id for r in repo.claim_due(clock(), limit=10, lease=LEASE)}
+        repo.mark_sent(claimed["ok"], clock())
+        repo.mark_dead(claimed["bad"], "HTTP 400")
+        repo.mark_retry(claimed["flaky"], clock() + timedelta(seconds=30), "HTTP 503")
+
+    await db.write(settle)
     assert await claim(db, clock) == []
     clock.advance(seconds=30)
     assert await claim(db, clock) == ["flaky"]

@@ -1,0 +1,10 @@
+"""`python -m bench`: run every benchmark and print its numbers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import orders_core
+
+if __name__ == "__main__":
+    asyncio.run(orders_core.main())
