@@ -57,6 +57,7 @@ async def _worker(c: Container, _args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker running: sending the outbox until stopped")
     await c.relay.run_forever(stop)
+    log.info("worker stopped")
     return 0
 
 

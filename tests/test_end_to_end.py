@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -61,23 +62,33 @@ def shop_env(tmp_path: Path, merchant: FakeServer) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def server(tmp_path: Path, shop_env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--demo-catalog"],
-        env=shop_env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+@contextlib.contextmanager
+def running(*args: str, env: dict[str, str], cwd: Path, stopped_when: str) -> Iterator[None]:
+    """Run `chatcart ARGS` in the background; on exit stop it and check it shut down cleanly."""
+    command = [sys.executable, "-m", "bot.cli", *args]
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0].decode()
-        # uvicorn finishes shutting down, then re-raises SIGTERM: a graceful stop either way.
-        assert "Application shutdown complete" in output, output
+        assert stopped_when in output, output
+
+
+@pytest.fixture
+def server(tmp_path: Path, shop_env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    # uvicorn finishes shutting down, then re-raises SIGTERM: its last words tell a graceful stop.
+    with running(
+        "serve",
+        "--port",
+        str(port),
+        "--demo-catalog",
+        env=shop_env,
+        cwd=tmp_path,
+        stopped_when="Application shutdown complete",
+    ):
+        yield f"http://127.0.0.1:{port}"
 
 
 async def wait_until_up(client: httpx.AsyncClient) -> None:
@@ -151,3 +162,32 @@ def test_a_bad_store_file_stops_serve_with_the_reason(tmp_path: Path, shop_env: 
     result = chatcart("serve", "--port", str(free_port()), env=shop_env, cwd=tmp_path)
     assert result.returncode == 1
     assert "chatcart.toml: order_fields: duplicate field name 'a'" in result.stderr
+
+
+async def test_a_separate_worker_process_sends_what_the_api_wrote(
+    tmp_path: Path, shop_env: dict[str, str], merchant: FakeServer
+) -> None:
+    port = free_port()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with running(
+        "serve",
+        "--no-worker",
+        "--demo-catalog",
+        "--port",
+        str(port),
+        env=shop_env,
+        cwd=tmp_path,
+        stopped_when="Application shutdown complete",
+    ):
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=10) as api:
+            await wait_until_up(api)
+            body = {"items": [{"sku": "CHAI-MASALA", "quantity": 1}], "delivery": {"address": "1 Park St"}}
+            assert (await api.post("/api/v1/orders", json=body)).status_code == 201
+            await asyncio.sleep(0.5)
+            assert merchant.requests == []  # nobody sends from the API process
+            with running("worker", env=shop_env, cwd=tmp_path, stopped_when="worker stopped"):
+                for _ in range(200):
+                    if merchant.requests:
+                        break
+                    await asyncio.sleep(0.05)
+    assert [json.loads(r.body)["type"] for r in merchant.requests] == ["order.created"]

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -76,99 +77,98 @@ async def place(db: Database, store: StoreConfig, clock: Clock, lead: Lead | Non
     return service
 
 
-async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(
+@dataclass
+class Harness:
+    """A database with the test catalog, a clock, a loopback merchant server and an HTTP client."""
+
+    db: Database
+    store: StoreConfig
+    clock: Clock
+    merchant: FakeServer
+    http: httpx.AsyncClient
+
+    def relay(self, url: str | None = None, chat: RecordingTransport | None = None) -> OutboxRelay:
+        return make_relay(self.db, self.clock, url or self.merchant.url, self.http, chat)
+
+    async def place(self, lead: Lead | None = None) -> OrderService:
+        return await place(self.db, self.store, self.clock, lead)
+
+
+@pytest.fixture
+def h(
     db: Database,
     store: StoreConfig,
     clock: Clock,
     catalog: CatalogService,
     merchant: FakeServer,
     http: httpx.AsyncClient,
-) -> None:
-    await place(db, store, clock)
-    relay = make_relay(db, clock, merchant.url + "/hooks", http)
+) -> Harness:
+    return Harness(db, store, clock, merchant, http)
+
+
+async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(h: Harness) -> None:
+    await h.place()
+    relay = h.relay(h.merchant.url + "/hooks")
     assert await relay.run_once() == 1
     assert await relay.run_once() == 0
-    (request,) = merchant.requests
+    (request,) = h.merchant.requests
     event = json.loads(request.body)
     assert (request.path, event["type"], event["data"]["number"]) == ("/hooks", "order.created", 1001)
     timestamp, signature = (p.split("=", 1)[1] for p in request.headers[SIGNATURE_HEADER.lower()].split(","))
     expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(signature, expected)
     assert request.headers["x-chatcart-event-id"] == event["id"]
-    assert [r["status"] for r in await rows(db, outbox)] == ["sent"]
+    assert [r["status"] for r in await rows(h.db, outbox)] == ["sent"]
 
 
-async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(
-    db: Database,
-    store: StoreConfig,
-    clock: Clock,
-    catalog: CatalogService,
-    merchant: FakeServer,
-    http: httpx.AsyncClient,
-) -> None:
-    merchant.script = [(503, {}), (500, {})]
-    await place(db, store, clock)
-    relay = make_relay(db, clock, merchant.url, http)
+async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(h: Harness) -> None:
+    h.merchant.script = [(503, {}), (500, {})]
+    await h.place()
+    relay = h.relay()
     await relay.run_once()
     await relay.run_once()  # not due yet: nothing is sent
-    assert len(merchant.requests) == 1
-    clock.advance(seconds=10)
+    assert len(h.merchant.requests) == 1
+    h.clock.advance(seconds=10)
     await relay.run_once()
-    clock.advance(seconds=19)
+    h.clock.advance(seconds=19)
     await relay.run_once()  # the second backoff (20 s) has not passed
-    clock.advance(seconds=1)
+    h.clock.advance(seconds=1)
     await relay.run_once()
-    assert len(merchant.requests) == 3
-    assert len({r.headers["x-chatcart-event-id"] for r in merchant.requests}) == 1  # receiver can dedupe
-    (row,) = await rows(db, outbox)
+    assert len(h.merchant.requests) == 3
+    assert len({r.headers["x-chatcart-event-id"] for r in h.merchant.requests}) == 1  # receiver can dedupe
+    (row,) = await rows(h.db, outbox)
     assert (row["status"], row["attempts"]) == ("sent", 3)
 
 
-async def test_a_permanent_refusal_ends_the_row_without_retrying(
-    db: Database,
-    store: StoreConfig,
-    clock: Clock,
-    catalog: CatalogService,
-    merchant: FakeServer,
-    http: httpx.AsyncClient,
-) -> None:
-    merchant.script = [(400, {"error": "bad"})]
-    await place(db, store, clock)
-    relay = make_relay(db, clock, merchant.url, http)
+async def test_a_permanent_refusal_ends_the_row_without_retrying(h: Harness) -> None:
+    h.merchant.script = [(400, {"error": "bad"})]
+    await h.place()
+    relay = h.relay()
     await relay.run_once()
-    clock.advance(hours=1)
+    h.clock.advance(hours=1)
     await relay.run_once()
-    assert len(merchant.requests) == 1
-    (row,) = await rows(db, outbox)
+    assert len(h.merchant.requests) == 1
+    (row,) = await rows(h.db, outbox)
     assert (row["status"], row["last_error"]) == ("dead", "HTTP 400 from receiver")
 
 
-async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, http: httpx.AsyncClient
-) -> None:
-    await place(db, store, clock)
-    relay = make_relay(db, clock, "http://127.0.0.1:9/nothing-listens-here", http)
+async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(h: Harness) -> None:
+    await h.place()
+    relay = h.relay("http://127.0.0.1:9/nothing-listens-here")
     for _ in range(5):
         await relay.run_once()
-        clock.advance(hours=1)
-    (row,) = await rows(db, outbox)
+        h.clock.advance(hours=1)
+    (row,) = await rows(h.db, outbox)
     assert (row["status"], row["attempts"]) == ("dead", 3)
     assert "ConnectError" in row["last_error"]
 
 
-async def test_status_message_reaches_the_shopper_in_their_language_and_is_logged(
-    db: Database,
-    store: StoreConfig,
-    clock: Clock,
-    catalog: CatalogService,
-    merchant: FakeServer,
-    http: httpx.AsyncClient,
-) -> None:
+async def test_status_message_reaches_the_shopper_in_their_language_and_is_logged(h: Harness) -> None:
     chat = RecordingTransport()
-    service = await place(db, store, clock, lead=Lead("telegram", "42"))
+    service = await h.place(lead=Lead("telegram", "42"))
     await service.change_status(ChangeStatus(1001, OrderStatus.CONFIRMED, "ops"))
     await service.change_status(ChangeStatus(1001, OrderStatus.SHIPPED, "ops", tracking_number="TRK-7"))
-    await make_relay(db, clock, merchant.url, http, chat).run_once()
+    await h.relay(chat=chat).run_once()
     assert chat.sent == [
         ("42", "Tu pedido #1001 está confirmado. Total: 280,00\xa0INR. Te avisaremos cuando salga."),
         ("42", "Tu pedido #1001 está en camino. Número de seguimiento: TRK-7."),
@@ -178,16 +178,9 @@ async def test_status_message_reaches_the_shopper_in_their_language_and_is_logge
     assert sent == ["status_confirmed", "status_shipped"]
 
 
-async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(
-    db: Database,
-    store: StoreConfig,
-    clock: Clock,
-    catalog: CatalogService,
-    merchant: FakeServer,
-    http: httpx.AsyncClient,
-) -> None:
-    service = await place(db, store, clock, lead=None)
+async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(h: Harness) -> None:
+    service = await h.place(lead=None)
     await service.change_status(ChangeStatus(1001, OrderStatus.CANCELLED, "ops", reason="customer called"))
-    await make_relay(db, clock, merchant.url, http).run_once()
+    await h.relay().run_once()
     (failed,) = [e for e in (await service.get(1001)).history if e.kind == "notification_failed"]
     assert failed.data["error"] == "the customer has no chat channel to message"
