@@ -102,6 +102,7 @@ class StoreSettings(BaseModel):
     delivery: tuple[Literal["shipping", "pickup"], ...] = ("shipping",)
     payment: tuple[Literal["cod", "online"], ...] = ("cod",)
     cod_reminder_hours: float = Field(default=6, gt=0)
+    max_quantity_per_line: int = Field(default=50, ge=1, le=10_000)
     delivery_fees: dict[str, str | int | float] = Field(default_factory=dict)
 
     @field_validator("currency")

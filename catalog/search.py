@@ -1,0 +1,85 @@
+"""Relevance search over a catalog snapshot: typo-tolerant, alias-aware, unsellable products left out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from catalog.product import Product
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FUZZY_TOKEN = 84  # "masla" ~ "masala" (91), "chia" ~ "chai" (75: too far for 4 letters)
+_MIN_FUZZY_LENGTH = 4
+LIST_CUTOFF = 60.0
+MENTION_CUTOFF = 90.0
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.casefold()))
+
+
+def _token_matches(word: str, wanted: Iterable[str]) -> bool:
+    if word in wanted:
+        return True
+    if len(word) < _MIN_FUZZY_LENGTH:
+        return False
+    return any(len(w) >= _MIN_FUZZY_LENGTH and fuzz.ratio(word, w) >= _FUZZY_TOKEN for w in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    product: Product
+    score: float
+
+
+class CatalogSnapshot:
+    """The products on sale at one moment, indexed for the conversation engine."""
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self.products = tuple(p for p in products if p.active)
+        self._by_sku = {p.sku: p for p in self.products}
+        self._by_id = {p.id: p for p in self.products}
+        # Each product is found by its name and by every alias, as word lists.
+        self._candidates = {
+            p.id: [words for c in (p.name, *p.aliases) if (words := tokens(c))] for p in self.products
+        }
+
+    def by_sku(self, sku: str) -> Product | None:
+        return self._by_sku.get(sku)
+
+    def by_id(self, product_id: int) -> Product | None:
+        return self._by_id.get(product_id)
+
+    def sellable(self) -> list[Product]:
+        """In the order a menu shows them: category, then name."""
+        return sorted((p for p in self.products if p.available(1)), key=lambda p: (p.category, p.name))
+
+    def score(self, product: Product, words: Sequence[str]) -> float:
+        """100 when every word of the name (or of an alias) is in the text, less as fewer are."""
+        present = set(words)
+        best = 0.0
+        for candidate in self._candidates[product.id]:
+            covered = sum(1 for token in candidate if _token_matches(token, present)) / len(candidate)
+            if covered:
+                best = max(best, 50 + 50 * covered + min(len(candidate), 4) * 0.01)
+        return best
+
+    def search(self, text: str, *, cutoff: float = LIST_CUTOFF) -> list[Match]:
+        """Sellable products relevant to `text`, best first (ties: name order)."""
+        words = tokens(text)
+        if not words:
+            return []
+        matches = [Match(p, s) for p in self.sellable() if (s := self.score(p, words)) >= cutoff]
+        return sorted(matches, key=lambda m: (-m.score, m.product.name))
+
+    def mentioned(self, text: str) -> Product | None:
+        """The one product a message clearly names ("2 masala chai"), if exactly one stands out."""
+        matches = self.search(text, cutoff=MENTION_CUTOFF)
+        if not matches:
+            return None
+        if len(matches) > 1 and matches[1].score >= matches[0].score - 0.005:
+            return None  # "chai" alone may mean several teas: let the shopper pick
+        return matches[0].product

@@ -1,0 +1,196 @@
+"""The moves of the order flow, shared by typed text and button presses."""
+
+from __future__ import annotations
+
+from catalog.product import Product
+from flows import prompts
+from flows.conversation import SKIPPED, PendingItem, Step
+from flows.machine import move
+from flows.messages import InboundMessage
+from flows.turn import CancelOrderCommand, PlaceOrderCommand, Turn
+from orders.commands import LineRequest, PlaceOrder
+from orders.model import Customer, Lead
+from orders.status import OrderSource, PaymentMethod
+from orders.store import FieldSpec, FieldValueError
+
+
+def show_products(turn: Turn, query: str = "", page: int = 0) -> None:
+    conv = turn.conversation
+    conv.query, conv.page = query, page
+    move(conv, "show_products")
+    prompts.show(turn)
+
+
+def choose_product(turn: Turn, product: Product, quantity: int | None = None) -> None:
+    """Start adding `product`; with a quantity already given ("2 masala chai") skip the question."""
+    turn.conversation.pending = PendingItem(product.sku)
+    if quantity is None:
+        move(turn.conversation, "ask_quantity")
+        prompts.show(turn)
+    else:
+        set_quantity(turn, quantity)
+
+
+def set_quantity(turn: Turn, quantity: int) -> None:
+    conv = turn.conversation
+    product = turn.view.catalog.by_sku(conv.pending.sku) if conv.pending else None
+    if product is None or conv.pending is None:
+        show_products(turn)
+        return
+    limit = prompts.max_quantity(turn, product)
+    if limit == 0:
+        turn.say(turn.t("sold_out", product=product.name) + ".")
+        show_products(turn)
+        return
+    if not 1 <= quantity <= limit:
+        over_stock = (
+            product.stock is not None
+            and quantity > limit
+            and limit < turn.view.store.store.max_quantity_per_line
+        )
+        key = "quantity_over_stock" if over_stock else "quantity_invalid"
+        turn.say(turn.t(key, max=limit, available=limit, product=product.name))
+        move(conv, "ask_quantity")
+        prompts.show(turn)
+        return
+    conv.pending.quantity = quantity
+    next_item_step(turn)
+
+
+def next_item_step(turn: Turn) -> None:
+    """Ask the next item field, or put the finished item in the cart."""
+    if prompts.next_item_field(turn) is not None:
+        move(turn.conversation, "ask_item_field")
+        prompts.show(turn)
+        return
+    conv = turn.conversation
+    pending = conv.pending
+    product = turn.view.catalog.by_sku(pending.sku) if pending else None
+    if pending is None or product is None:
+        show_products(turn)
+        return
+    total = conv.add_to_cart(product.sku, product.name, pending.quantity, product.price, pending.fields)
+    if total == pending.quantity:
+        turn.say(turn.t("added", quantity=pending.quantity, product=product.name))
+    else:
+        turn.say(turn.t("merged", quantity=total, product=product.name))
+    conv.pending = None
+    move(conv, "show_cart_menu")
+    prompts.show(turn)
+
+
+def _parse(turn: Turn, spec: FieldSpec, raw: str) -> str | int | float | None:
+    try:
+        return spec.parse_value(raw)
+    except FieldValueError as exc:
+        turn.say(turn.t("field_invalid", problem=str(exc)))
+        prompts.show(turn)
+        return None
+
+
+def answer_item_field(turn: Turn, raw: str, skip: bool = False) -> None:
+    spec = prompts.next_item_field(turn)
+    pending = turn.conversation.pending
+    if spec is None or pending is None:
+        next_item_step(turn)
+        return
+    if skip and not spec.required:
+        pending.fields[spec.name] = SKIPPED
+        next_item_step(turn)
+        return
+    value = _parse(turn, spec, raw)
+    if value is not None:
+        pending.fields[spec.name] = value
+        next_item_step(turn)
+
+
+def start_checkout(turn: Turn) -> None:
+    conv = turn.conversation
+    if not conv.cart:
+        turn.say(turn.t("cart_empty"))
+        return
+    methods = turn.view.store.store.delivery
+    if len(methods) > 1:
+        move(conv, "ask_delivery")
+        prompts.show(turn)
+        return
+    choose_delivery(turn, methods[0])
+
+
+def choose_delivery(turn: Turn, method: str) -> None:
+    if method not in turn.view.store.store.delivery:
+        prompts.show(turn)
+        return
+    turn.conversation.delivery_method = method
+    next_order_step(turn)
+
+
+def next_order_step(turn: Turn) -> None:
+    if prompts.next_order_field(turn) is not None:
+        move(turn.conversation, "ask_order_field")
+    else:
+        move(turn.conversation, "review")
+    prompts.show(turn)
+
+
+def answer_order_field(turn: Turn, raw: str, *, skip: bool = False) -> None:
+    spec = prompts.next_order_field(turn)
+    conv = turn.conversation
+    if spec is None:
+        next_order_step(turn)
+        return
+    if skip and not spec.required:
+        conv.skipped.append(spec.name)
+        next_order_step(turn)
+        return
+    value = _parse(turn, spec, raw)
+    if value is not None:
+        conv.answers[spec.name] = value
+        conv.known[spec.name] = value  # offered for reuse at the next checkout
+        next_order_step(turn)
+
+
+def clear_cart(turn: Turn) -> None:
+    turn.conversation.clear_checkout()
+    move(turn.conversation, "finish")
+    turn.say(turn.t("cart_cleared"))
+
+
+def cancel(turn: Turn) -> None:
+    """ "cancel" clears a cart in progress; with nothing in progress it cancels the latest order."""
+    conv = turn.conversation
+    if conv.step is not Step.IDLE or conv.cart:
+        clear_cart(turn)
+    elif conv.last_order is not None:
+        turn.commands.append(CancelOrderCommand(conv.last_order))
+    else:
+        turn.say(turn.t("cart_empty"))
+
+
+def place_order(turn: Turn, inbound: InboundMessage) -> None:
+    """Ask the orchestrator to place the cart as an order; `resume` answers once it is done."""
+    conv = turn.conversation
+    answers = conv.answers
+    customer = Customer(
+        name=str(answers.get("name") or answers.get("customer_name") or inbound.contact_name),
+        phone=str(answers.get("phone") or inbound.phone),
+        email=str(answers.get("email") or ""),
+    )
+    lines = tuple(
+        LineRequest(line.quantity, line.sku, fields={k: v for k, v in line.fields.items() if v != SKIPPED})
+        for line in conv.cart
+    )
+    order = PlaceOrder(
+        lines=lines,
+        customer=customer,
+        source=OrderSource.CHAT,
+        channel=conv.key.channel,
+        lead=Lead(conv.key.channel, conv.key.user_id),
+        language=conv.language,
+        delivery_method=conv.delivery_method,
+        delivery_address=str(answers.get("delivery_address") or ""),
+        payment_method=PaymentMethod.COD,
+        fields=dict(answers),
+        actor="customer",
+    )
+    turn.commands.append(PlaceOrderCommand(order))

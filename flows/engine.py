@@ -1,0 +1,259 @@
+"""One conversation turn, pure: step(conversation, inbound, view, now) -> Turn(replies, commands)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flows import actions, prompts
+from flows.conversation import Conversation, Step
+from flows.messages import InboundKind, InboundMessage
+from flows.parsing import Intent, detect_intent, is_global_command, leading_quantity, normalise, parse_number
+from flows.turn import CancelOrderCommand, ConfirmOrderCommand, OrderStatusCommand, StoreView, Turn
+from orders.store import FieldType
+
+_QUESTION_WORDS = re.compile(
+    r"\?|\b(price|cost|how much|how many left|in stock|precio|cuánto|cuanto|kitna|kitne ka|daam|сколько|цена|"
+    r"ціна|скільки)\b"
+)
+_YES = {"yes", "y", "ok", "confirm", "sí", "si", "haan", "ha", "हाँ", "да", "так", "evet"}
+_NO = {"no", "n", "nahi", "nahin", "нет", "ні", "hayır"}
+
+
+def step(conversation: Conversation, inbound: InboundMessage, view: StoreView, now: datetime) -> Turn:
+    """Advance the conversation by one inbound message; shopper mistakes become replies, never errors."""
+    turn = Turn(conversation, view)
+    conversation.updated_at = now
+    if inbound.kind is InboundKind.UNSUPPORTED:
+        turn.say(turn.t("unsupported"))
+        prompts.show(turn)
+    elif inbound.kind is InboundKind.CHOICE:
+        _on_choice(turn, inbound)
+    else:
+        _on_text(turn, inbound)
+    return turn
+
+
+def _on_choice(turn: Turn, inbound: InboundMessage) -> None:
+    conv = turn.conversation
+    parts = inbound.choice_id.split(":")
+    if len(parts) == 3 and parts[0] == "cod" and parts[2].isdigit():
+        number = int(parts[2])
+        turn.commands.append(ConfirmOrderCommand(number) if parts[1] == "y" else CancelOrderCommand(number))
+        return
+    if len(parts) < 2 or not parts[0].isdigit() or int(parts[0]) != conv.menu:
+        turn.say(turn.t("stale_menu"))
+        prompts.show(turn)
+        return
+    action, arg = parts[1], ":".join(parts[2:])
+    _choice_action(turn, inbound, action, arg)
+
+
+def _choice_action(turn: Turn, inbound: InboundMessage, action: str, arg: str) -> None:
+    conv = turn.conversation
+    step_now = conv.step
+    if action == "p" and arg.isdigit() and (product := turn.view.catalog.by_id(int(arg))):
+        actions.choose_product(turn, product)
+    elif action == "pg" and arg.isdigit():
+        actions.show_products(turn, conv.query, int(arg))
+    elif action == "q" and arg.isdigit() and step_now is Step.CHOOSING_QUANTITY:
+        actions.set_quantity(turn, int(arg))
+    elif action == "o" and step_now in (Step.ITEM_FIELD, Step.ORDER_FIELD):
+        _option(turn, arg)
+    elif action == "k" and step_now is Step.ORDER_FIELD:
+        spec = prompts.next_order_field(turn)
+        known = conv.known.get(spec.name) if spec else None
+        actions.answer_order_field(turn, str(known) if known is not None else "")
+    elif action == "more":
+        actions.show_products(turn)
+    elif action == "co":
+        actions.start_checkout(turn)
+    elif action == "d" and step_now is Step.DELIVERY_METHOD:
+        actions.choose_delivery(turn, arg)
+    elif action == "y" and step_now is Step.SUMMARY:
+        actions.place_order(turn, inbound)
+    elif action == "n" and step_now is Step.SUMMARY:
+        actions.clear_cart(turn)
+    else:
+        turn.say(turn.t("stale_menu"))
+        prompts.show(turn)
+
+
+def _option(turn: Turn, arg: str) -> None:
+    """A select option (by index) or "skip" for the field being asked."""
+    item = turn.conversation.step is Step.ITEM_FIELD
+    spec = prompts.next_item_field(turn) if item else prompts.next_order_field(turn)
+    skip = arg == "-"
+    value = ""
+    if spec is not None and not skip and arg.isdigit() and int(arg) < len(spec.options):
+        value = spec.options[int(arg)]
+    if item:
+        actions.answer_item_field(turn, value, skip=skip)
+    else:
+        actions.answer_order_field(turn, value, skip=skip)
+
+
+def _on_text(turn: Turn, inbound: InboundMessage) -> None:
+    text = inbound.text.strip()
+    if _global_command(turn, text):
+        return
+    if conv_step(turn) is not Step.IDLE and _answers_question(turn, text):
+        prompts.show(turn)
+        return
+    handler = _TEXT_HANDLERS.get(conv_step(turn), _idle)
+    handler(turn, inbound, text)
+
+
+def conv_step(turn: Turn) -> Step:
+    return turn.conversation.step
+
+
+def _global_command(turn: Turn, text: str) -> bool:
+    """help, cart, cancel, start over and "where is my order" work at every step."""
+    intent = detect_intent(text)
+    conv = turn.conversation
+    if intent is Intent.HELP and is_global_command(text, Intent.HELP):
+        turn.say(turn.t("help"))
+        if conv.step is not Step.IDLE:
+            prompts.show(turn)
+    elif intent is Intent.CART and is_global_command(text, Intent.CART):
+        turn.say(
+            turn.t(
+                "cart_contents",
+                lines=prompts.cart_lines(turn),
+                subtotal=turn.money(sum(line.quantity * line.unit_price for line in conv.cart)),
+            )
+            if conv.cart
+            else turn.t("cart_empty")
+        )
+        if conv.step is not Step.IDLE:
+            prompts.show(turn)
+    elif intent is Intent.CANCEL and (is_global_command(text, Intent.CANCEL) or conv.step is Step.IDLE):
+        actions.cancel(turn)
+    elif intent is Intent.RESTART:
+        conv.clear_checkout()
+        actions.show_products(turn)
+    elif intent is Intent.ORDER_STATUS:
+        if conv.last_order is None:
+            turn.say(turn.t("no_orders"))
+        else:
+            turn.commands.append(OrderStatusCommand(conv.last_order))
+    else:
+        return False
+    return True
+
+
+def _answers_question(turn: Turn, text: str) -> bool:
+    """ "How much is the masala chai?" is answered; the flow then resumes where it was."""
+    if not _QUESTION_WORDS.search(normalise(text) + ("?" if "?" in text else "")):
+        return False
+    matches = turn.view.catalog.search(text)
+    if not matches:
+        return False
+    product = matches[0].product
+    stock = (
+        turn.t("in_stock")
+        if product.stock is None or product.stock > 10
+        else turn.t("few_left", available=product.stock)
+    )
+    turn.say(turn.t("price_answer", product=product.name, price=turn.money(product.price), stock=stock))
+    return True
+
+
+def _mention(turn: Turn, text: str) -> bool:
+    """A product named in the text starts adding it; several candidates show a filtered list."""
+    quantity, rest = leading_quantity(text)
+    product = turn.view.catalog.mentioned(rest)
+    if product is not None:
+        actions.choose_product(turn, product, quantity)
+        return True
+    if turn.view.catalog.search(rest):
+        actions.show_products(turn, rest)
+        return True
+    return False
+
+
+def _idle(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    intent = detect_intent(text)
+    if intent is Intent.GREETING:
+        turn.say(turn.t("welcome", store=turn.view.store.store.name))
+    if _mention(turn, text):
+        return
+    if intent in (Intent.ORDER, Intent.GREETING):
+        actions.show_products(turn)
+    elif _answers_question(turn, text):
+        turn.say(turn.t("idle_prompt"))
+    else:
+        turn.say(turn.t("off_script"))
+        turn.say(turn.t("idle_prompt"))
+
+
+def _choosing_product(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    if not _mention(turn, text):
+        turn.say(turn.t("not_found", query=text))
+        actions.show_products(turn)
+
+
+def _choosing_quantity(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    number = parse_number(text)
+    if number is not None:
+        actions.set_quantity(turn, number)
+    elif not _mention(turn, text):
+        turn.say(turn.t("off_script"))
+        prompts.show(turn)
+
+
+def _item_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    spec = prompts.next_item_field(turn)
+    if spec is not None and spec.type is FieldType.SELECT and (number := parse_number(text)):
+        text = spec.options[number - 1] if 1 <= number <= len(spec.options) else text
+    actions.answer_item_field(turn, text)
+
+
+def _cart_menu(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    said = normalise(text)
+    if said in {normalise(turn.t("checkout")), "checkout", "check out", "pay"}:
+        actions.start_checkout(turn)
+    elif said in {normalise(turn.t("add_more")), "add more", "more"} or detect_intent(text) is Intent.ORDER:
+        if not _mention(turn, text):
+            actions.show_products(turn)
+    elif not _mention(turn, text):
+        turn.say(turn.t("off_script"))
+        prompts.show(turn)
+
+
+def _delivery(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    said = normalise(text)
+    for method in turn.view.store.store.delivery:
+        if said in {method, normalise(turn.t(f"delivery_{method}"))}:
+            actions.choose_delivery(turn, method)
+            return
+    turn.say(turn.t("off_script"))
+    prompts.show(turn)
+
+
+def _order_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    actions.answer_order_field(turn, text)
+
+
+def _summary(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    said = normalise(text)
+    if said in _YES or said == normalise(turn.t("confirm")):
+        actions.place_order(turn, inbound)
+    elif said in _NO:
+        actions.clear_cart(turn)
+    else:
+        turn.say(turn.t("off_script"))
+        prompts.show(turn)
+
+
+_TEXT_HANDLERS = {
+    Step.IDLE: _idle,
+    Step.CHOOSING_PRODUCT: _choosing_product,
+    Step.CHOOSING_QUANTITY: _choosing_quantity,
+    Step.ITEM_FIELD: _item_field,
+    Step.CART_MENU: _cart_menu,
+    Step.DELIVERY_METHOD: _delivery,
+    Step.ORDER_FIELD: _order_field,
+    Step.SUMMARY: _summary,
+}

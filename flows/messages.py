@@ -1,0 +1,58 @@
+"""What crosses the channel boundary: conversation keys, inbound messages, outbound replies and choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """One shopper on one channel; the same person on two channels is two keys (two leads)."""
+
+    channel: str
+    user_id: str
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"  # a button or list row the bot offered
+    UNSUPPORTED = "unsupported"  # a sticker, voice note, photo…
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    key: ConversationKey
+    message_id: str  # the provider's id: claimed once so a repeated delivery is processed once
+    at: datetime
+    kind: InboundKind = InboundKind.TEXT
+    text: str = ""
+    choice_id: str = ""
+    language: str = ""  # the client's language hint, if the provider sends one
+    contact_name: str = ""
+    phone: str = ""
+
+
+class ChoiceStyle(StrEnum):
+    BUTTONS = "buttons"  # a few short actions (Confirm / Cancel)
+    LIST = "list"  # up to ten items to pick from (products, quantities)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str  # short and opaque: channels put it in callback data (Telegram: 64 bytes)
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    key: ConversationKey
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
+    style: ChoiceStyle = ChoiceStyle.BUTTONS
+    list_button: str = ""  # the label that opens a list (WhatsApp)

@@ -1,0 +1,125 @@
+"""A turn's output: replies to send and commands for the order services, plus their outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog.money import format_money
+from catalog.search import CatalogSnapshot
+from flows.conversation import Conversation
+from flows.messages import Choice, ChoiceStyle, OutboundMessage
+from flows.phrases import Phrasebook
+from orders.commands import PlaceOrder
+from orders.status import OrderStatus
+from orders.store import StoreConfig
+
+
+@dataclass(frozen=True, slots=True)
+class StoreView:
+    """Everything the engine may know about the store in this turn: plain data, no I/O."""
+
+    store: StoreConfig
+    catalog: CatalogSnapshot
+    phrases: Phrasebook
+
+    def language_for(self, hint: str) -> str:
+        """The shopper's language if the store serves it, else the store's default."""
+        base = hint.replace("_", "-").split("-")[0].lower()
+        return base if base in self.store.store.languages else self.store.default_language
+
+
+# Commands the engine asks the orchestrator to carry out inside the same transaction.
+@dataclass(frozen=True, slots=True)
+class PlaceOrderCommand:
+    order: PlaceOrder
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmOrderCommand:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrderCommand:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatusCommand:
+    number: int
+
+
+Command = PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand
+
+
+# What came of a command; `flows.results.resume` turns it into replies.
+@dataclass(frozen=True, slots=True)
+class OrderPlaced:
+    number: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRefused:
+    reason: str
+    sku: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusMoved:
+    number: int
+    status: OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUnchanged:
+    """The order could not move (it is no longer pending, or it is not this shopper's)."""
+
+    number: int
+    status: OrderStatus | None
+    wanted: OrderStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    number: int
+    status: OrderStatus | None
+
+
+Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport
+
+
+@dataclass
+class Turn:
+    """Builds one turn's replies; `show` bumps the menu so older buttons are recognised as stale."""
+
+    conversation: Conversation
+    view: StoreView
+    replies: list[OutboundMessage] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+
+    def t(self, key: str, **params: object) -> str:
+        return self.view.phrases.text(self.conversation.language, key, **params)
+
+    def money(self, minor: int) -> str:
+        return format_money(minor, self.view.store.currency, self.conversation.language)
+
+    def say(self, text: str) -> None:
+        self.replies.append(OutboundMessage(self.conversation.key, text))
+
+    def ask(
+        self, text: str, choices: list[tuple[str, str, str]], style: ChoiceStyle, button: str = ""
+    ) -> None:
+        """A message with choices given as (action, label, description); ids carry the menu number."""
+        self.conversation.menu += 1
+        menu = self.conversation.menu
+        built = tuple(
+            Choice(f"{menu}:{action}", label, description) for action, label, description in choices
+        )
+        self.replies.append(OutboundMessage(self.conversation.key, text, built, style, button))
+
+    def ask_raw(
+        self, text: str, choices: tuple[Choice, ...], style: ChoiceStyle = ChoiceStyle.BUTTONS
+    ) -> None:
+        """Choices whose ids must keep working whatever the menu (order confirmation buttons)."""
+        self.replies.append(OutboundMessage(self.conversation.key, text, choices, style))
