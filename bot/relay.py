@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from channels.errors import ChannelError
 from orders.database import Database
 from orders.model import OrderEvent
 from orders.outbox import OutboxKind, OutboxRepository, OutboxRow
@@ -78,38 +79,46 @@ class OutboxRelay:
             rows = await self._db.write(functools.partial(self._claim, self._clock()))
             if not rows:
                 return attempted
-            await asyncio.gather(*(self._deliver(row) for row in rows))
+            await self.deliver(rows)
             attempted += len(rows)
 
     def _claim(self, now: datetime, conn: Connection) -> list[OutboxRow]:
         return OutboxRepository(conn).claim_due(now, limit=self._batch, lease=self._lease)
 
-    async def _deliver(self, row: OutboxRow) -> None:
-        error: DeliveryError | None = None
+    async def deliver(self, rows: list[OutboxRow]) -> None:
+        """Send rows leased to us (concurrently), then record every outcome in one transaction."""
+        errors = await asyncio.gather(*(self._attempt(row) for row in rows))
+        await self._db.write(
+            functools.partial(self._record, list(zip(rows, errors, strict=True)), self._clock())
+        )
+
+    async def _attempt(self, row: OutboxRow) -> DeliveryError | None:
         sender = self._senders.get(row.kind)
         try:
             if sender is None:
                 raise DeliveryError(f"no sender configured for {row.kind.value}", transient=False)
             await sender(row)
         except DeliveryError as exc:
-            error = exc
+            return exc
+        except ChannelError as exc:
+            return DeliveryError(str(exc), transient=exc.transient, retry_after=exc.retry_after)
         except Exception as exc:  # a bug in one sender must not stop the relay; the row is retried
             log.exception("outbox row %s: unexpected send failure", row.id)
-            error = DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
-        await self._record(row, error)
+            return DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
+        return None
 
-    async def _record(self, row: OutboxRow, error: DeliveryError | None) -> None:
-        now = self._clock()
-        final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
-        if error is not None and final:
-            level = logging.WARNING if error.transient else logging.INFO
-            log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
-
-        def work(conn: Connection) -> None:
-            outbox = OutboxRepository(conn)
+    def _record(
+        self, outcomes: list[tuple[OutboxRow, DeliveryError | None]], now: datetime, conn: Connection
+    ) -> None:
+        outbox = OutboxRepository(conn)
+        events = OrderRepository(conn)
+        for row, error in outcomes:
+            final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
             if error is None:
                 outbox.mark_sent(row.id, now)
             elif final:
+                level = logging.WARNING if error.transient else logging.INFO
+                log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
                 outbox.mark_dead(row.id, str(error))
             else:
                 outbox.mark_retry(
@@ -121,9 +130,7 @@ class OutboxRelay:
                 data = {"to": who, "recipient": row.recipient, "template": row.payload.get("template", "")}
                 if error is not None:
                     data["error"] = str(error)
-                OrderRepository(conn).add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
-
-        await self._db.write(work)
+                events.add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a wake-up skips the wait."""

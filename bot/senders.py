@@ -13,6 +13,7 @@ import httpx
 
 from bot.messages import MessageRenderer, TemplateMissing
 from bot.relay import DeliveryError
+from flows.messages import Choice, ChoiceStyle, ConversationKey, OutboundMessage
 from orders.outbox import OutboxRow
 
 SIGNATURE_HEADER = "X-Chatcart-Signature"
@@ -66,13 +67,21 @@ class MerchantWebhookSender:
 
 
 class ChatTransport(Protocol):
-    """Sends plain text to one user of one channel (implemented by each channel adapter)."""
+    """Sends one message to one user of one channel (implemented by each channel adapter)."""
 
-    async def send_text(self, user_id: str, text: str) -> None: ...
+    async def send(self, message: OutboundMessage) -> None: ...
+
+
+def outbound_from_payload(key: ConversationKey, payload: dict[str, object], text: str) -> OutboundMessage:
+    raw_choices = payload.get("choices") or []
+    assert isinstance(raw_choices, list)
+    choices = tuple(Choice(str(c["id"]), str(c["label"]), str(c.get("description", ""))) for c in raw_choices)
+    style = ChoiceStyle(str(payload.get("style") or ChoiceStyle.BUTTONS.value))
+    return OutboundMessage(key, text, choices, style, str(payload.get("list_button") or ""))
 
 
 class ChatMessageSender:
-    """Renders a templated message and hands it to the channel the recipient lives on."""
+    """Sends a chat message (a flow reply, or a template rendered in the reader's language) on its channel."""
 
     def __init__(self, renderer: MessageRenderer, transports: Mapping[str, ChatTransport]) -> None:
         self._renderer = renderer
@@ -86,10 +95,14 @@ class ChatMessageSender:
         if transport is None:
             raise DeliveryError(f"channel {channel!r} is not configured on this server", transient=False)
         payload = row.payload
-        try:
-            text = self._renderer.render(
-                str(payload["template"]), str(payload.get("language", "en")), dict(payload.get("params", {}))
-            )
-        except TemplateMissing as exc:
-            raise DeliveryError(str(exc), transient=False) from None
-        await transport.send_text(user_id, text)
+        text = payload.get("text")
+        if text is None:
+            try:
+                text = self._renderer.render(
+                    str(payload["template"]),
+                    str(payload.get("language", "en")),
+                    dict(payload.get("params", {})),
+                )
+            except TemplateMissing as exc:
+                raise DeliveryError(str(exc), transient=False) from None
+        await transport.send(outbound_from_payload(ConversationKey(channel, user_id), payload, str(text)))

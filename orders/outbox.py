@@ -48,6 +48,25 @@ class OutboxRow:
     attempts: int
 
 
+def _rows(messages: list[OutboxMessage], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": m.kind.value,
+            "recipient": m.recipient,
+            "payload": m.payload,
+            "dedupe_key": m.dedupe_key,
+            "order_id": m.order_id,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "due_at": now + m.delay,
+            "lease_until": None,
+            "last_error": "",
+            "created_at": now,
+        }
+        for m in messages
+    ]
+
+
 def _to_row(row: Row[Any]) -> OutboxRow:
     m = row._mapping
     return OutboxRow(
@@ -78,25 +97,18 @@ class OutboxRepository:
 
     def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
+        if messages:
+            self._conn.execute(_insert_ignoring_duplicates(self._conn), _rows(messages, now))
+
+    def add_returning(
+        self, messages: list[OutboxMessage], now: datetime, *, lease: timedelta
+    ) -> list[OutboxRow]:
+        """Write messages already leased to the caller, who sends them right after commit."""
         if not messages:
-            return
-        insert = _insert_ignoring_duplicates(self._conn)
-        rows = [
-            {
-                "kind": m.kind.value,
-                "recipient": m.recipient,
-                "payload": m.payload,
-                "dedupe_key": m.dedupe_key,
-                "order_id": m.order_id,
-                "status": OutboxStatus.PENDING.value,
-                "attempts": 0,
-                "due_at": now + m.delay,
-                "last_error": "",
-                "created_at": now,
-            }
-            for m in messages
-        ]
-        self._conn.execute(insert, rows)
+            return []
+        statement = _insert_ignoring_duplicates(self._conn).returning(*outbox.c)
+        values = [row | {"lease_until": now + lease, "attempts": 1} for row in _rows(messages, now)]
+        return sorted((_to_row(r) for r in self._conn.execute(statement, values)), key=lambda r: r.id)
 
     def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Lease due rows to this worker; a row leased by another live worker is not taken twice."""

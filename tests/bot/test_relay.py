@@ -15,6 +15,7 @@ from bot.messages import MessageRenderer
 from bot.relay import OutboxRelay, RetryPolicy, Sender
 from bot.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
 from catalog.service import CatalogService
+from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.database import Database
 from orders.model import Lead
@@ -37,8 +38,8 @@ class RecordingTransport:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
-    async def send_text(self, user_id: str, text: str) -> None:
-        self.sent.append((user_id, text))
+    async def send(self, message: OutboundMessage) -> None:
+        self.sent.append((message.key.user_id, message.text))
 
 
 @pytest.fixture

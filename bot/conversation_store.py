@@ -1,0 +1,88 @@
+"""Conversation state in SQL (the default store) and claims of provider update ids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from catalog.schema import upsert_statement
+from flows.conversation import Conversation
+from flows.messages import ConversationKey
+from orders.tables import conversations, inbound_claims
+
+
+class StaleConversation(Exception):
+    """Another process saved this conversation since it was loaded; the turn is retried."""
+
+
+_LOAD = select(conversations.c.data, conversations.c.version).where(
+    conversations.c.channel == bindparam("b_channel"), conversations.c.user_id == bindparam("b_user")
+)
+_SAVE = (
+    update(conversations)
+    .where(
+        conversations.c.channel == bindparam("b_channel"),
+        conversations.c.user_id == bindparam("b_user"),
+        conversations.c.version == bindparam("b_version"),
+    )
+    .values(
+        data=bindparam("b_data"),
+        version=bindparam("b_version") + 1,
+        updated_at=bindparam("b_now"),
+        last_inbound_at=bindparam("b_now"),
+    )
+)
+_CLAIMS: dict[str, Any] = {}
+
+
+class SqlConversationStore:
+    """Loads and saves inside the turn's own transaction, so state, order and replies commit together."""
+
+    def load(self, conn: Connection, key: ConversationKey) -> Conversation | None:
+        row = conn.execute(_LOAD, {"b_channel": key.channel, "b_user": key.user_id}).first()
+        return Conversation.from_json(key, row[0], row[1]) if row else None
+
+    def save(self, conn: Connection, conversation: Conversation, now: datetime) -> None:
+        """Save if nobody else did since it was loaded (version check); raise StaleConversation otherwise."""
+        key = conversation.key
+        if conversation.version == 0:
+            inserted = conn.execute(
+                _insert_ignoring(conn, conversations, ["channel", "user_id"]),
+                {
+                    "channel": key.channel,
+                    "user_id": key.user_id,
+                    "data": conversation.to_json(),
+                    "version": 1,
+                    "last_inbound_at": now,
+                    "updated_at": now,
+                },
+            )
+            if inserted.rowcount != 1:
+                raise StaleConversation(str(key))
+        else:
+            params = {
+                "b_channel": key.channel,
+                "b_user": key.user_id,
+                "b_version": conversation.version,
+                "b_data": conversation.to_json(),
+                "b_now": now,
+            }
+            if conn.execute(_SAVE, params).rowcount != 1:
+                raise StaleConversation(str(key))
+        conversation.version += 1
+
+
+def _insert_ignoring(conn: Connection, table: Any, keys: list[str]) -> Any:
+    cache_key = f"{table.name}:{conn.dialect.name}"
+    if cache_key not in _CLAIMS:
+        _CLAIMS[cache_key] = upsert_statement(conn, table).on_conflict_do_nothing(index_elements=keys)
+    return _CLAIMS[cache_key]
+
+
+def claim(conn: Connection, provider: str, external_id: str, now: datetime) -> bool:
+    """True the first time this provider id is seen; False for a repeated delivery."""
+    statement = _insert_ignoring(conn, inbound_claims, ["provider", "external_id"])
+    result = conn.execute(statement, {"provider": provider, "external_id": external_id, "claimed_at": now})
+    return result.rowcount == 1

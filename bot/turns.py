@@ -1,0 +1,114 @@
+"""The turn orchestrator: one inbound message in, one transaction, replies sent right after commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from bot.catalog_cache import CatalogCache
+from bot.conversation_store import SqlConversationStore, StaleConversation, claim
+from bot.locks import KeyedLocks
+from bot.order_commands import OrderCommands
+from flows.conversation import Conversation
+from flows.engine import step
+from flows.messages import InboundMessage, OutboundMessage
+from flows.phrases import Phrasebook
+from flows.results import resume
+from flows.turn import StoreView
+from orders.database import Database
+from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxRow
+from orders.store import StoreConfig
+
+log = logging.getLogger(__name__)
+
+# Replies are leased to the turn that wrote them: it sends them itself right after commit; the relay
+# takes over only if that send fails or the process dies first.
+SEND_LEASE = timedelta(seconds=30)
+MAX_STALE_RETRIES = 3
+
+
+def reply_payload(message: OutboundMessage) -> dict[str, object]:
+    return {
+        "text": message.text,
+        "choices": [{"id": c.id, "label": c.label, "description": c.description} for c in message.choices],
+        "style": message.style.value,
+        "list_button": message.list_button,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    conversation: Conversation
+    replies: list[OutboxRow]
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        store: StoreConfig,
+        catalog: CatalogCache,
+        phrases: Phrasebook,
+        commands: OrderCommands,
+        deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._store = store
+        self._catalog = catalog
+        self._phrases = phrases
+        self._commands = commands
+        self._deliver_now = deliver_now
+        self._clock = clock
+        self._conversations = SqlConversationStore()
+        self._locks = KeyedLocks()
+
+    async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
+        """Process one inbound message once; None when it was a repeated delivery."""
+        async with self._locks.hold(str(inbound.key)):
+            snapshot = await self._catalog.snapshot()
+            view = StoreView(self._store, snapshot, self._phrases)
+            for attempt in range(MAX_STALE_RETRIES):
+                try:
+                    result = await self._db.write(lambda conn: self._turn(conn, provider, inbound, view))
+                    break
+                except StaleConversation:
+                    # Another process (a second worker) saved this conversation meanwhile: run the turn again.
+                    log.info("conversation %s changed meanwhile (attempt %d)", inbound.key, attempt + 1)
+            else:
+                raise StaleConversation(str(inbound.key))
+        if result is not None and result.replies:
+            await self._deliver_now(result.replies)
+        return result
+
+    def _turn(
+        self, conn: Connection, provider: str, inbound: InboundMessage, view: StoreView
+    ) -> TurnResult | None:
+        now = self._clock()
+        if not claim(conn, provider, inbound.message_id, now):
+            return None
+        conversation = self._conversations.load(conn, inbound.key) or Conversation(
+            inbound.key, view.language_for(inbound.language)
+        )
+        turn = step(conversation, inbound, view, now)
+        replies = list(turn.replies)
+        for command in turn.commands:
+            outcome = self._commands.run(conn, inbound.key, command, now)
+            replies += resume(conversation, outcome, view).replies
+        self._conversations.save(conn, conversation, now)
+        messages = [
+            OutboxMessage(
+                OutboxKind.CUSTOMER_MESSAGE,
+                str(inbound.key),
+                reply_payload(reply),
+                f"reply:{provider}:{inbound.message_id}:{i}",
+            )
+            for i, reply in enumerate(replies)
+        ]
+        rows = OutboxRepository(conn).add_returning(messages, now, lease=SEND_LEASE)
+        return TurnResult(conversation, rows)
