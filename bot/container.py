@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 
 import httpx
 
+from bot.admin import AdminCommands
+from bot.catalog_cache import CatalogCache
 from bot.messages import MessageRenderer
+from bot.order_commands import OrderCommands
 from bot.relay import OutboxRelay, Sender
 from bot.senders import ChatMessageSender, ChatTransport, MerchantWebhookSender
 from bot.settings import Settings
 from bot.store_file import load_store
+from bot.turns import TurnRunner
 from catalog.service import CatalogService
+from channels.telegram import TelegramChannel
+from flows.phrases import Phrasebook
 from orders.database import Database
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind
 from orders.services import OrderService, utc_now
 from orders.store import StoreConfig
+
+log = logging.getLogger(__name__)
 
 
 class ConfigurationError(ValueError):
@@ -35,16 +46,25 @@ class Container:
     relay: OutboxRelay
     http: httpx.AsyncClient
     renderer: MessageRenderer
+    phrases: Phrasebook
+    turns: TurnRunner
+    admin: AdminCommands
+    transports: dict[str, ChatTransport]
+    telegram: TelegramChannel | None = None
 
     async def aclose(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.aclose()
         await self.http.aclose()
         await self.db.dispose()
 
 
 def _senders(
-    settings: Settings, http: httpx.AsyncClient, renderer: MessageRenderer
+    settings: Settings,
+    http: httpx.AsyncClient,
+    renderer: MessageRenderer,
+    transports: dict[str, ChatTransport],
 ) -> dict[OutboxKind, Sender]:
-    transports: dict[str, ChatTransport] = {}  # channel adapters register here as they are configured
     chat = ChatMessageSender(renderer, transports)
     senders: dict[OutboxKind, Sender] = {OutboxKind.CUSTOMER_MESSAGE: chat, OutboxKind.ADMIN_MESSAGE: chat}
     if settings.merchant_webhook_url:
@@ -59,17 +79,79 @@ def _senders(
     return senders
 
 
+def _telegram(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> TelegramChannel | None:
+    if settings.telegram_token is None:
+        return None
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    if secret is None:
+        log.warning("CHATCART_TELEGRAM_WEBHOOK_SECRET is not set: /webhooks/telegram refuses every request")
+    return TelegramChannel(
+        settings.telegram_token.get_secret_value(),
+        api_url=settings.telegram_api_url,
+        webhook_secret=secret,
+        transport=transport,
+    )
+
+
+def load_phrases() -> Phrasebook:
+    folder = resources.files("templates").joinpath("phrases")
+    books = {
+        entry.name.removesuffix(".toml"): tomllib.loads(entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+    return Phrasebook(books)
+
+
 def build_container(
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utc_now,
     http: httpx.AsyncClient | None = None,
+    provider_transport: httpx.AsyncBaseTransport | None = None,
+    extra_transports: dict[str, ChatTransport] | None = None,
 ) -> Container:
+    """Wire everything; `provider_transport` lets tests and benchmarks answer the chat APIs in-process."""
     store = load_store(settings)
     db = Database(settings.database_url)
     http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     renderer = MessageRenderer()
-    relay = OutboxRelay(db, _senders(settings, http, renderer), clock)
-    targets = NotificationTargets(admin_recipients=(), merchant_webhook=bool(settings.merchant_webhook_url))
+    telegram = _telegram(settings, provider_transport)
+    transports: dict[str, ChatTransport] = dict(extra_transports or {})
+    admin_recipients: tuple[str, ...] = ()
+    if telegram is not None:
+        transports["telegram"] = telegram
+        if settings.telegram_admin_chat_id:
+            admin_recipients += (f"telegram:{settings.telegram_admin_chat_id}",)
+    relay = OutboxRelay(db, _senders(settings, http, renderer, transports), clock)
+    targets = NotificationTargets(
+        admin_recipients=admin_recipients, merchant_webhook=bool(settings.merchant_webhook_url)
+    )
     orders = OrderService(db, store, targets=targets, clock=clock, on_commit=relay.wake)
-    return Container(settings, store, db, orders, CatalogService(db, clock), relay, http, renderer)
+    catalog_cache = CatalogCache(db)
+    catalog = CatalogService(db, clock, on_change=catalog_cache.invalidate)
+    phrases = load_phrases()
+    turns = TurnRunner(
+        db,
+        store=store,
+        catalog=catalog_cache,
+        phrases=phrases,
+        commands=OrderCommands(orders),
+        deliver_now=relay.deliver,
+        clock=clock,
+    )
+    return Container(
+        settings,
+        store,
+        db,
+        orders,
+        catalog,
+        relay,
+        http,
+        renderer,
+        phrases,
+        turns,
+        AdminCommands(orders),
+        transports,
+        telegram,
+    )

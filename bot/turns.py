@@ -86,6 +86,30 @@ class TurnRunner:
             await self._deliver_now(result.replies)
         return result
 
+    async def answer_once(
+        self, provider: str, inbound: InboundMessage, work: Callable[[Connection], str]
+    ) -> bool:
+        """Outside the shopping flow (admin commands, refusals): claim, reply once, send after commit."""
+
+        def transaction(conn: Connection) -> list[OutboxRow] | None:
+            now = self._clock()
+            if not claim(conn, provider, inbound.message_id, now):
+                return None
+            reply = OutboundMessage(inbound.key, work(conn))
+            message = OutboxMessage(
+                OutboxKind.CUSTOMER_MESSAGE,
+                str(inbound.key),
+                reply_payload(reply),
+                f"reply:{provider}:{inbound.message_id}:0",
+            )
+            return OutboxRepository(conn).add_returning([message], now, lease=SEND_LEASE)
+
+        async with self._locks.hold(str(inbound.key)):
+            rows = await self._db.write(transaction)
+        if rows:
+            await self._deliver_now(rows)
+        return rows is not None
+
     def _turn(
         self, conn: Connection, provider: str, inbound: InboundMessage, view: StoreView
     ) -> TurnResult | None:

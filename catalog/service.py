@@ -36,9 +36,12 @@ EDITABLE = frozenset({"name", "price", "stock", "category", "description", "imag
 
 
 class CatalogService:
-    def __init__(self, db: Transactions, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, db: Transactions, clock: Callable[[], datetime], on_change: Callable[[], None] = lambda: None
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._on_change = on_change  # the live bot's catalog snapshot sees edits at once
 
     async def list(
         self, *, active_only: bool = False, limit: int = 1000, offset: int = 0
@@ -71,9 +74,11 @@ class CatalogService:
             return repo.create(data, self._clock())
 
         try:
-            return await self._db.write(work)
+            product = await self._db.write(work)
         except IntegrityError:  # created concurrently by another request
             raise DuplicateSku(f"a product with sku {data.sku!r} already exists") from None
+        self._on_change()
+        return product
 
     async def update(self, sku: str, changes: dict[str, Any]) -> Product:
         """Apply a partial edit; the merged product must still satisfy every rule."""
@@ -92,7 +97,9 @@ class CatalogService:
             assert updated is not None
             return updated
 
-        return await self._db.write(work)
+        product = await self._db.write(work)
+        self._on_change()
+        return product
 
     async def import_products(
         self,
@@ -112,7 +119,9 @@ class CatalogService:
                     progress(min(start + chunk, len(rows)), len(rows))
             return created, updated
 
-        return await self._db.write(work)
+        result = await self._db.write(work)
+        self._on_change()
+        return result
 
     async def is_empty(self) -> bool:
         return await self._db.read(lambda conn: ProductRepository(conn).count() == 0)
