@@ -16,6 +16,7 @@ from bot.api import products as products_api
 from bot.api.errors import error_body, install_error_handlers
 from bot.container import Container, build_container
 from bot.settings import Settings
+from bot.worker import run_background
 
 
 def create_app(container: Container | None = None, *, run_worker: bool = True) -> FastAPI:
@@ -25,7 +26,7 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        worker = asyncio.create_task(container.relay.run_forever(stop)) if run_worker else None
+        worker = asyncio.create_task(run_background(container, stop)) if run_worker else None
         try:
             yield
         finally:

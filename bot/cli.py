@@ -7,13 +7,17 @@ import asyncio
 import logging
 import signal
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 
 from bot import cli_orders
 from bot.container import ConfigurationError, Container, build_container
 from bot.settings import Settings
 from bot.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
+from bot.worker import run_background
 from catalog.importer import CatalogFileError
+from channels.console import CHANNEL as CONSOLE
+from channels.console import ConsoleChannel
 from orders import migrate
 from orders.errors import OrderError
 from orders.status import OrderStatus, PaymentStatus, StatusGroup
@@ -55,8 +59,8 @@ async def _worker(c: Container, _args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    log.info("worker running: sending the outbox until stopped")
-    await c.relay.run_forever(stop)
+    log.info("worker running: sending the outbox and COD reminders until stopped")
+    await run_background(c, stop)
     log.info("worker stopped")
     return 0
 
@@ -66,6 +70,40 @@ async def _db_upgrade(c: Container, _args: argparse.Namespace) -> int:
     await migrate.upgrade(c.db)
     after = await migrate.current_revision(c.db)
     print(f"Database at revision {after}" + (" (already current)" if before == after else f" (was {before})"))
+    return 0
+
+
+async def _chat(c: Container, args: argparse.Namespace) -> int:
+    console = c.transports["console"]
+    assert isinstance(console, ConsoleChannel)
+    stop = asyncio.Event()
+    background = asyncio.create_task(run_background(c, stop))
+    run = uuid.uuid4().hex[:8]  # message ids unique per session, so claims never swallow a new line
+    print(
+        f"Chatting with {c.store.store.name} as {console.key}. Type a number to press a choice; "
+        "Ctrl-D to leave."
+    )
+    try:
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "you> ")
+            except EOFError:
+                break
+            if line.strip():
+                await c.turns.handle(CONSOLE, console.read(line, c.orders.now(), run))
+    finally:
+        stop.set()
+        await background
+    return 0
+
+
+async def _set_telegram_webhook(c: Container, args: argparse.Namespace) -> int:
+    if c.telegram is None:
+        raise ConfigurationError("set CHATCART_TELEGRAM_TOKEN (and CHATCART_TELEGRAM_WEBHOOK_SECRET) first")
+    if c.settings.telegram_webhook_secret is None:
+        raise ConfigurationError("set CHATCART_TELEGRAM_WEBHOOK_SECRET: webhooks without it are refused")
+    await c.telegram.set_webhook(args.url)
+    print(f"Telegram will now POST updates to {args.url}")
     return 0
 
 
@@ -92,6 +130,17 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="columns: sku,name,price,stock,category,description,image_url,aliases")
     imp.add_argument("--format", choices=["csv", "json"], help="default: from the file name")
     imp.set_defaults(run=cli_orders.import_catalog)
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (channel console)")
+    chat.add_argument("--user", default="local", help="who you are (each user is a separate shopper)")
+    chat.set_defaults(run=_chat)
+
+    telegram = sub.add_parser("telegram", help="Telegram set-up").add_subparsers(
+        dest="tg_command", required=True
+    )
+    hook = telegram.add_parser("set-webhook", help="tell Telegram where to POST updates (with the secret)")
+    hook.add_argument("url", help="public HTTPS URL ending in /webhooks/telegram")
+    hook.set_defaults(run=_set_telegram_webhook)
 
     _add_order_commands(sub)
     return parser
@@ -129,7 +178,8 @@ def _add_order_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 async def _run(
     run: Callable[[Container, argparse.Namespace], Awaitable[int]], args: argparse.Namespace
 ) -> int:
-    container = build_container(Settings())
+    extra = {CONSOLE: ConsoleChannel(args.user)} if run is _chat else None
+    container = build_container(Settings(), extra_transports=extra)
     try:
         if run not in (_serve, _worker, _db_upgrade):
             await prepare_database(container)

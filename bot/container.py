@@ -16,6 +16,7 @@ from bot.catalog_cache import CatalogCache
 from bot.messages import MessageRenderer
 from bot.order_commands import OrderCommands
 from bot.relay import OutboxRelay, Sender
+from bot.reminders import ReminderPoller
 from bot.senders import ChatMessageSender, ChatTransport, MerchantWebhookSender
 from bot.settings import Settings
 from bot.store_file import load_store
@@ -50,6 +51,7 @@ class Container:
     turns: TurnRunner
     admin: AdminCommands
     transports: dict[str, ChatTransport]
+    reminders: ReminderPoller
     telegram: TelegramChannel | None = None
 
     async def aclose(self) -> None:
@@ -141,17 +143,18 @@ def build_container(
         clock=clock,
     )
     return Container(
-        settings,
-        store,
-        db,
-        orders,
-        catalog,
-        relay,
-        http,
-        renderer,
-        phrases,
-        turns,
-        AdminCommands(orders),
-        transports,
-        telegram,
+        settings=settings,
+        store=store,
+        db=db,
+        orders=orders,
+        catalog=catalog,
+        relay=relay,
+        http=http,
+        renderer=renderer,
+        phrases=phrases,
+        turns=turns,
+        admin=AdminCommands(orders),
+        transports=transports,
+        reminders=ReminderPoller(db, phrases, clock, relay.wake),
+        telegram=telegram,
     )

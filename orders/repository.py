@@ -254,6 +254,21 @@ class OrderRepository:
             paid[r._mapping["order_id"]].append(_payment(r._mapping))
         return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
+    def claim_due_reminders(self, now: datetime) -> list[Order]:
+        """Mark due COD reminders as sent and return their orders: each order is reminded once, ever."""
+        claimed = (
+            update(orders)
+            .where(
+                orders.c.status == OrderStatus.PENDING.value,
+                orders.c.remind_at <= now,
+                orders.c.reminder_sent_at.is_(None),
+            )
+            .values(reminder_sent_at=now)
+            .returning(orders.c.id)
+        )
+        ids = [row[0] for row in self._conn.execute(claimed)]
+        return self._load(select(orders).where(orders.c.id.in_(ids))) if ids else []
+
     def idempotent_order(self, key: str) -> tuple[str, int] | None:
         """(request hash, order id) stored for an Idempotency-Key, if any."""
         row = self._conn.execute(_IDEMPOTENCY, {"b_key": key}).first()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +22,7 @@ from orders.notifications import NotificationTargets
 from orders.outbox import OutboxRepository
 from orders.placement import check_methods, order_field_fallbacks, parse_fields, priced_lines
 from orders.repository import OrderRepository
-from orders.status import RELEASES_STOCK, OrderStatus, PaymentStatus, check_transition
+from orders.status import RELEASES_STOCK, OrderStatus, PaymentMethod, PaymentStatus, check_transition
 from orders.store import StoreConfig
 
 
@@ -51,6 +51,9 @@ class OrderService:
         self._targets = targets or NotificationTargets()
         self._clock = clock
         self._on_commit = on_commit  # wakes the outbox relay once side effects are durable
+
+    def now(self) -> datetime:
+        return self._clock()
 
     async def place(self, cmd: PlaceOrder, idempotency: tuple[str, str] | None = None) -> Placement:
         """Place an order; with (key, request hash) a repeated request returns the first order."""
@@ -120,6 +123,7 @@ class OrderService:
                 "delivery_address": cmd.delivery_address,
                 "fields": fields,
                 "note": cmd.note,
+                "remind_at": self._reminder_time(cmd, now),
                 "created_at": now,
                 "updated_at": now,
             },
@@ -128,6 +132,12 @@ class OrderService:
         )
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
         return order
+
+    def _reminder_time(self, cmd: PlaceOrder, now: datetime) -> datetime | None:
+        """A chat COD order gets one reminder if the shopper has not confirmed it by then."""
+        if cmd.payment_method is not PaymentMethod.COD or cmd.lead is None:
+            return None
+        return now + timedelta(hours=self._store.store.cod_reminder_hours)
 
     async def change_status(self, cmd: ChangeStatus) -> Order:
         """Move an order along the status table; the shopper and the merchant hear of it via the outbox."""
