@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import cli_orders
 from bot.container import ConfigurationError, Container, build_container
+from bot.senders import ChatTransport
 from bot.settings import Settings
 from bot.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
 from bot.worker import run_background
@@ -178,7 +179,7 @@ def _add_order_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 async def _run(
     run: Callable[[Container, argparse.Namespace], Awaitable[int]], args: argparse.Namespace
 ) -> int:
-    extra = {CONSOLE: ConsoleChannel(args.user)} if run is _chat else None
+    extra: dict[str, ChatTransport] | None = {CONSOLE: ConsoleChannel(args.user)} if run is _chat else None
     container = build_container(Settings(), extra_transports=extra)
     try:
         if run not in (_serve, _worker, _db_upgrade):

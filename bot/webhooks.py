@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from bot.admin import is_admin_command
 from bot.api.errors import error_body
 from bot.container import Container
-from channels.errors import ChannelError
 from channels.telegram import CHANNEL, SECRET_HEADER
 from flows.messages import InboundKind
 
@@ -55,6 +54,6 @@ async def telegram_webhook(request: Request) -> Any:
     if parsed.callback_query_id is not None:
         try:
             await channel.answer_callback(parsed.callback_query_id)
-        except ChannelError as exc:
+        except Exception as exc:  # the turn is committed; a lost answer only leaves a spinner
             log.warning("could not answer callback %s: %s", parsed.callback_query_id, exc)
     return {"ok": True}

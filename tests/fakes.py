@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -27,14 +27,19 @@ class FakeServer:
     script: list[tuple[int, object]] = field(default_factory=list)
     requests: list[Recorded] = field(default_factory=list)
     url: str = ""
+    respond: Callable[[Recorded], tuple[int, object]] | None = None  # answers by request, after the script
 
     async def __call__(self, scope: dict[str, object], receive: object, send: object) -> None:
         if scope["type"] != "http":
             return
         request = Request(scope, receive)  # type: ignore[arg-type]
         body = await request.body()
-        self.requests.append(Recorded(request.method, request.url.path, dict(request.headers), body))
-        status, payload = self.script.pop(0) if self.script else (200, {})
+        recorded = Recorded(request.method, request.url.path, dict(request.headers), body)
+        self.requests.append(recorded)
+        if self.script:
+            status, payload = self.script.pop(0)
+        else:
+            status, payload = self.respond(recorded) if self.respond else (200, {})
         response: Response = JSONResponse(payload, status_code=status)
         await response(scope, receive, send)  # type: ignore[arg-type]
 
