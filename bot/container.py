@@ -10,11 +10,13 @@ from datetime import datetime
 from importlib import resources
 
 import httpx
+from redis.asyncio import Redis
 
 from bot.admin import AdminCommands
 from bot.catalog_cache import CatalogCache
 from bot.messages import MessageRenderer
 from bot.order_commands import OrderCommands
+from bot.redis_store import RedisConversationStore, RedisLocks
 from bot.relay import OutboxRelay, Sender
 from bot.reminders import ReminderPoller
 from bot.senders import ChatMessageSender, ChatTransport, MerchantWebhookSender
@@ -53,8 +55,11 @@ class Container:
     transports: dict[str, ChatTransport]
     reminders: ReminderPoller
     telegram: TelegramChannel | None = None
+    redis: Redis | None = None
 
     async def aclose(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         if self.telegram is not None:
             await self.telegram.aclose()
         await self.http.aclose()
@@ -133,8 +138,11 @@ def build_container(
     catalog_cache = CatalogCache(db)
     catalog = CatalogService(db, clock, on_change=catalog_cache.invalidate)
     phrases = load_phrases()
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     turns = TurnRunner(
         db,
+        shared_store=RedisConversationStore(redis) if redis is not None else None,
+        locks=RedisLocks(redis) if redis is not None else None,
         store=store,
         catalog=catalog_cache,
         phrases=phrases,
@@ -157,4 +165,5 @@ def build_container(
         transports=transports,
         reminders=ReminderPoller(db, phrases, clock, relay.wake),
         telegram=telegram,
+        redis=redis,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from catalog.schema import upsert_statement
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
+from orders.database import Database
 from orders.tables import conversations, inbound_claims
 
 
@@ -72,6 +73,20 @@ class SqlConversationStore:
             if conn.execute(_SAVE, params).rowcount != 1:
                 raise StaleConversation(str(key))
         conversation.version += 1
+
+
+class SqlConversations:
+    """The SQL store behind the Redis store's async interface (a turn itself saves in its transaction)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._store = SqlConversationStore()
+
+    async def load(self, key: ConversationKey) -> Conversation | None:
+        return await self._db.read(lambda conn: self._store.load(conn, key))
+
+    async def save(self, conversation: Conversation, now: datetime) -> None:
+        await self._db.write(lambda conn: self._store.save(conn, conversation, now))
 
 
 def _insert_ignoring(conn: Connection, table: Any, keys: list[str]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from bot.catalog_cache import CatalogCache
 from bot.conversation_store import SqlConversationStore, StaleConversation, claim
 from bot.locks import KeyedLocks
 from bot.order_commands import OrderCommands
+from bot.redis_store import RedisConversationStore, RedisLocks
 from flows.conversation import Conversation
 from flows.engine import step
 from flows.messages import InboundMessage, OutboundMessage
@@ -57,6 +59,8 @@ class TurnRunner:
         commands: OrderCommands,
         deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
         clock: Callable[[], datetime],
+        shared_store: RedisConversationStore | None = None,
+        locks: RedisLocks | None = None,
     ) -> None:
         self._db = db
         self._store = store
@@ -66,7 +70,10 @@ class TurnRunner:
         self._deliver_now = deliver_now
         self._clock = clock
         self._conversations = SqlConversationStore()
-        self._locks = KeyedLocks()
+        # With Redis, state and locks live there (shared by several workers); claims stay in SQL, atomic
+        # with the order and the replies.
+        self._shared = shared_store
+        self._locks: KeyedLocks | RedisLocks = locks or KeyedLocks()
 
     async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
         """Process one inbound message once; None when it was a repeated delivery."""
@@ -75,7 +82,13 @@ class TurnRunner:
             view = StoreView(self._store, snapshot, self._phrases)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
-                    result = await self._db.write(lambda conn: self._turn(conn, provider, inbound, view))
+                    loaded = await self._shared.load(inbound.key) if self._shared else None
+                    work = functools.partial(
+                        self._turn, provider=provider, inbound=inbound, view=view, loaded=loaded
+                    )
+                    result = await self._db.write(work)
+                    if result is not None and self._shared is not None:
+                        await self._shared.save(result.conversation, self._clock())
                     break
                 except StaleConversation:
                     # Another process (a second worker) saved this conversation meanwhile: run the turn again.
@@ -111,20 +124,26 @@ class TurnRunner:
         return rows is not None
 
     def _turn(
-        self, conn: Connection, provider: str, inbound: InboundMessage, view: StoreView
+        self,
+        conn: Connection,
+        provider: str,
+        inbound: InboundMessage,
+        view: StoreView,
+        loaded: Conversation | None,
     ) -> TurnResult | None:
         now = self._clock()
         if not claim(conn, provider, inbound.message_id, now):
             return None
-        conversation = self._conversations.load(conn, inbound.key) or Conversation(
-            inbound.key, view.language_for(inbound.language)
-        )
+        if self._shared is None:
+            loaded = self._conversations.load(conn, inbound.key)
+        conversation = loaded or Conversation(inbound.key, view.language_for(inbound.language))
         turn = step(conversation, inbound, view, now)
         replies = list(turn.replies)
         for command in turn.commands:
             outcome = self._commands.run(conn, inbound.key, command, now)
             replies += resume(conversation, outcome, view).replies
-        self._conversations.save(conn, conversation, now)
+        if self._shared is None:
+            self._conversations.save(conn, conversation, now)
         messages = [
             OutboxMessage(
                 OutboxKind.CUSTOMER_MESSAGE,

@@ -10,10 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from redis.asyncio import Redis
 
 from bot.app import create_app
 from bot.container import Container, build_container
 from bot.settings import Settings
+from bot.startup import load_demo_catalog_if_empty, prepare_database
+from tests.conftest import REDIS_URL
 from tests.fakes import FakeServer, serve_fake
 from tests.telegram_fake import (
     SECRET,
@@ -24,6 +27,7 @@ from tests.telegram_fake import (
     telegram_answer,
 )
 
+needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")
 ADMIN = 999
 TOKEN = "api-token"
 STORE = """
@@ -45,10 +49,24 @@ async def telegram_api() -> AsyncIterator[FakeServer]:
         yield fake
 
 
-@pytest.fixture
-async def app(tmp_path: Path, telegram_api: FakeServer) -> AsyncIterator[httpx.AsyncClient]:
+async def _forget_redis_conversations(url: str) -> None:
+    client = Redis.from_url(url)
+    async for key in client.scan_iter("chatcart:*"):
+        await client.delete(key)
+    await client.aclose()
+
+
+@pytest.fixture(params=["sql", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])])
+async def app(
+    request: pytest.FixtureRequest, tmp_path: Path, telegram_api: FakeServer
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app on a loopback port; conversation state in SQL, or in Redis when that is configured."""
     (tmp_path / "store.toml").write_text(STORE)
+    redis_url = REDIS_URL if request.param == "redis" else None
+    if redis_url is not None:
+        await _forget_redis_conversations(redis_url)
     settings = Settings(
+        redis_url=redis_url,
         database_url=f"sqlite:///{tmp_path / 'shop.db'}",
         store_config=tmp_path / "store.toml",
         api_token=TOKEN,
@@ -58,8 +76,6 @@ async def app(tmp_path: Path, telegram_api: FakeServer) -> AsyncIterator[httpx.A
         telegram_admin_chat_id=str(ADMIN),
     )
     container: Container = build_container(settings)
-    from bot.startup import load_demo_catalog_if_empty, prepare_database
-
     await prepare_database(container)
     await load_demo_catalog_if_empty(container)
     server = uvicorn.Server(
