@@ -62,7 +62,9 @@ def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
     )
 
 
-def _seconds(value: Any) -> float:
+def _retry_seconds(error: RetryAfter) -> float:
+    """Seconds to wait: an int in PTB 22, a timedelta in later versions (PTB warns of the change)."""
+    value: Any = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -124,7 +126,7 @@ class TelegramChannel:
                 last = i == len(parts) - 1
                 await self._bot.send_message(message.key.user_id, part, reply_markup=markup if last else None)
         except RetryAfter as exc:
-            raise ChannelError(str(exc), transient=True, retry_after=_seconds(exc.retry_after)) from None
+            raise ChannelError(str(exc), transient=True, retry_after=_retry_seconds(exc)) from None
         except BadRequest as exc:  # a NetworkError subclass, but retrying cannot fix it
             raise ChannelError(f"BadRequest: {exc}", transient=False) from None
         except (TimedOut, NetworkError) as exc:

@@ -1,0 +1,174 @@
+"""The Telegram adapter on recorded payloads: parsing, secret check, rendering within limits, send errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from channels.errors import ChannelError
+from channels.telegram import MAX_TEXT, TelegramChannel, keyboard, split_text
+from flows.messages import Choice, ChoiceStyle, ConversationKey, InboundKind, OutboundMessage
+
+DATA = Path(__file__).parent.parent / "data" / "telegram"
+KEY = ConversationKey("telegram", "5001234567")
+
+
+def payload(name: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((DATA / f"{name}.json").read_text())
+    return data
+
+
+def channel(handler: httpx.MockTransport | None = None, secret: str | None = "s3cret") -> TelegramChannel:
+    return TelegramChannel("123:ABC", api_url="http://127.0.0.1:9", webhook_secret=secret, transport=handler)
+
+
+def test_a_text_message_becomes_an_inbound_text() -> None:
+    parsed = channel().parse(payload("text_message"))
+    assert parsed is not None and parsed.callback_query_id is None
+    inbound = parsed.inbound
+    assert (inbound.key, inbound.message_id, inbound.kind, inbound.text) == (
+        KEY,
+        "813405701",
+        InboundKind.TEXT,
+        "mujhe 2 masala chai chahiye",
+    )
+    assert (inbound.language, inbound.contact_name) == ("hi", "Asha Rao")
+
+
+def test_a_button_press_becomes_a_choice_to_answer() -> None:
+    parsed = channel().parse(payload("callback_query"))
+    assert parsed is not None
+    assert (parsed.inbound.kind, parsed.inbound.choice_id, parsed.callback_query_id) == (
+        InboundKind.CHOICE,
+        "4:q:2",
+        "2148401234567890123",
+    )
+
+
+@pytest.mark.parametrize("name", ["sticker", "voice"])
+def test_stickers_and_voice_notes_are_unsupported_but_answered(name: str) -> None:
+    parsed = channel().parse(payload(name))
+    assert parsed is not None and parsed.inbound.kind is InboundKind.UNSUPPORTED
+
+
+def test_a_shared_contact_carries_the_phone() -> None:
+    parsed = channel().parse(payload("contact"))
+    assert parsed is not None and parsed.inbound.phone == "+919876543210"
+
+
+@pytest.mark.parametrize("name", ["edited_message", "my_chat_member"])
+def test_updates_that_need_no_answer_are_ignored(name: str) -> None:
+    assert channel().parse(payload(name)) is None
+
+
+@pytest.mark.parametrize(
+    ("secret", "header", "ok"),
+    [
+        ("s3cret", "s3cret", True),
+        ("s3cret", "S3CRET", False),
+        ("s3cret", None, False),
+        ("s3cret", "", False),
+        (None, "anything", False),
+    ],
+)
+def test_only_the_configured_secret_is_accepted(secret: str | None, header: str | None, ok: bool) -> None:
+    assert channel(secret=secret).verify(header) is ok
+
+
+def message(choices: int, style: ChoiceStyle, text: str = "Pick one") -> OutboundMessage:
+    items = tuple(Choice(f"12345:p:{i}", f"Product {i}", "₹120.00") for i in range(choices))
+    return OutboundMessage(KEY, text, items, style)
+
+
+def test_a_list_is_one_button_per_row_with_its_price() -> None:
+    markup = keyboard(message(10, ChoiceStyle.LIST))
+    assert markup is not None
+    rows = markup.inline_keyboard
+    assert len(rows) == 10 and all(len(r) == 1 for r in rows)
+    assert (rows[0][0].text, rows[0][0].callback_data) == ("Product 0 · ₹120.00", "12345:p:0")
+
+
+def test_buttons_share_rows_of_three() -> None:
+    markup = keyboard(message(4, ChoiceStyle.BUTTONS))
+    assert markup is not None and [len(r) for r in markup.inline_keyboard] == [3, 1]
+
+
+def test_callback_data_over_64_bytes_is_refused_before_sending() -> None:
+    long_id = OutboundMessage(KEY, "x", (Choice("9" * 30 + ":p:" + "é" * 17, "A"),))
+    with pytest.raises(ValueError, match="64 bytes"):
+        keyboard(long_id)
+
+
+def test_every_callback_the_engine_makes_fits_telegram() -> None:
+    worst = Choice(f"{2**31}:p:{2**31}", "x" * 500, "y" * 500)
+    markup = keyboard(OutboundMessage(KEY, "x", (worst,), ChoiceStyle.LIST))
+    assert markup is not None
+    button = markup.inline_keyboard[0][0]
+    assert len(str(button.callback_data).encode()) <= 64 and len(button.text) <= 64
+
+
+def test_long_text_is_split_under_the_limit_without_losing_anything() -> None:
+    text = "\n".join(f"line {i} " + "x" * 90 for i in range(120)) + "\n" + "z" * 9000
+    parts = split_text(text)
+    assert all(0 < len(p) <= MAX_TEXT for p in parts)
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_sending_puts_the_keyboard_on_the_last_part_only() -> None:
+    sent: list[dict[str, str]] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        sent.append({k: v[0] for k, v in parse_qs(request.content.decode()).items()})
+        result = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
+        return httpx.Response(200, json={"ok": True, "result": result})
+
+    await channel(httpx.MockTransport(api)).send(message(2, ChoiceStyle.BUTTONS, text="a" * 5000))
+    assert [len(s["text"]) for s in sent] == [4096, 904]
+    assert "reply_markup" not in sent[0] and "12345:p:1" in sent[1]["reply_markup"]
+    assert {s["chat_id"] for s in sent} == {"5001234567"}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "transient", "retry_after"),
+    [
+        (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 7",
+                "parameters": {"retry_after": 7},
+            },
+            True,
+            7.0,
+        ),
+        (
+            403,
+            {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+            False,
+            None,
+        ),
+        (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, False, None),
+        (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}, True, None),
+    ],
+)
+async def test_provider_errors_are_transient_or_permanent(
+    status: int, body: dict[str, object], transient: bool, retry_after: float | None
+) -> None:
+    api = httpx.MockTransport(lambda _request: httpx.Response(status, json=body))
+    with pytest.raises(ChannelError) as caught:
+        await channel(api).send(message(0, ChoiceStyle.BUTTONS))
+    assert (caught.value.transient, caught.value.retry_after) == (transient, retry_after)
+
+
+async def test_an_unreachable_api_is_transient() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    with pytest.raises(ChannelError) as caught:
+        await channel(httpx.MockTransport(refuse)).send(message(0, ChoiceStyle.BUTTONS))
+    assert caught.value.transient
