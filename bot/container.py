@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import tomllib
 from collections.abc import Callable
@@ -58,6 +59,7 @@ class Container:
     redis: Redis | None = None
 
     async def aclose(self) -> None:
+        await self.relay.flush_sent()
         if self.redis is not None:
             await self.redis.aclose()
         if self.telegram is not None:
@@ -147,7 +149,7 @@ def build_container(
         catalog=catalog_cache,
         phrases=phrases,
         commands=OrderCommands(orders),
-        deliver_now=relay.deliver,
+        deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
         clock=clock,
     )
     return Container(

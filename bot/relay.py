@@ -45,6 +45,11 @@ class RetryPolicy:
 
 # Outcomes of these kinds land in the order's history (the shopper or admins were, or were not, told).
 _RECORDED_KINDS = {OutboxKind.CUSTOMER_MESSAGE: "customer", OutboxKind.ADMIN_MESSAGE: "admin"}
+SENT_MARK_DELAY = 0.02
+
+
+def _in_history(row: OutboxRow) -> bool:
+    return row.order_id is not None and row.kind in _RECORDED_KINDS
 
 
 class OutboxRelay:
@@ -67,6 +72,8 @@ class OutboxRelay:
         self._lease = lease
         self._idle_interval = idle_interval
         self._wake = asyncio.Event()
+        self._unmarked: list[int] = []
+        self._flush: asyncio.Future[None] | None = None
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows, so they go out now rather than at the next poll."""
@@ -85,12 +92,38 @@ class OutboxRelay:
     def _claim(self, now: datetime, conn: Connection) -> list[OutboxRow]:
         return OutboxRepository(conn).claim_due(now, limit=self._batch, lease=self._lease)
 
-    async def deliver(self, rows: list[OutboxRow]) -> None:
-        """Send rows leased to us (concurrently), then record every outcome in one transaction."""
+    async def deliver(self, rows: list[OutboxRow], *, mark_sent_later: bool = False) -> None:
+        """Send rows leased to us (concurrently), then record the outcomes.
+
+        With `mark_sent_later` (a turn's own replies, the hot path) plain successes are marked sent in
+        batches a few milliseconds later, one statement for many; a crash in between re-sends at most those
+        few messages once their lease ends (at least once). Failures and history entries are recorded now.
+        """
         errors = await asyncio.gather(*(self._attempt(row) for row in rows))
-        await self._db.write(
-            functools.partial(self._record, list(zip(rows, errors, strict=True)), self._clock())
-        )
+        outcomes = list(zip(rows, errors, strict=True))
+        later = [r.id for r, e in outcomes if mark_sent_later and e is None and not _in_history(r)]
+        now_needed = [(r, e) for r, e in outcomes if r.id not in later]
+        if now_needed:
+            await self._db.write(functools.partial(self._record, now_needed, self._clock()))
+        self._sent_later(later)
+
+    def _sent_later(self, row_ids: list[int]) -> None:
+        if not row_ids:
+            return
+        self._unmarked.extend(row_ids)
+        if self._flush is None or self._flush.done():
+            self._flush = asyncio.ensure_future(self._mark_sent_soon())
+
+    async def _mark_sent_soon(self) -> None:
+        await asyncio.sleep(SENT_MARK_DELAY)
+        await self.flush_sent()
+
+    async def flush_sent(self) -> None:
+        """Write the pending "sent" marks now (also called when shutting down)."""
+        row_ids, self._unmarked = self._unmarked, []
+        if row_ids:
+            now = self._clock()
+            await self._db.write(lambda conn: OutboxRepository(conn).mark_many_sent(row_ids, now))
 
     async def _attempt(self, row: OutboxRow) -> DeliveryError | None:
         sender = self._senders.get(row.kind)
@@ -144,3 +177,4 @@ class OutboxRelay:
             await asyncio.wait(waiters, timeout=self._idle_interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
+        await self.flush_sent()

@@ -191,15 +191,18 @@ def normalise(text: str) -> str:
     return " ".join(kept.casefold().split())
 
 
-def _contains_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+# One alternation per intent, whole words only, compiled once (intents are checked on every message).
+_INTENT_PATTERNS = {
+    intent: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
+    for intent, phrases in _PHRASES.items()
+}
 
 
 def detect_intent(text: str) -> Intent | None:
     """The first intent (in priority order) whose phrase appears in the text."""
     clean = normalise(text)
-    for intent, phrases in _PHRASES.items():
-        if any(_contains_phrase(clean, phrase) for phrase in phrases):
+    for intent, pattern in _INTENT_PATTERNS.items():
+        if pattern.search(clean):
             return intent
     return None
 

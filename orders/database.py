@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -53,6 +54,75 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+class GroupCommit:
+    """Writes that wait together share one transaction and one commit (for SQLite, the commit is the cost).
+
+    Each unit of work runs in its own savepoint, so one that raises is rolled back alone; every caller
+    hears its own result or exception only after the shared commit.
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self, engine: Engine, writer: ThreadPoolExecutor) -> None:
+        self._engine = engine
+        self._writer = writer
+        self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        self._lock = threading.Lock()
+        self._scheduled = False
+
+    async def submit(self, work: Work[T]) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            self._waiting.append((work, future))
+            start = not self._scheduled
+            self._scheduled = True
+        if start:
+            self._writer.submit(self._drain)
+        return await future
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._waiting = self._waiting[: self.MAX_BATCH], self._waiting[self.MAX_BATCH :]
+                if not batch:
+                    self._scheduled = False
+                    return
+            self._commit(batch)
+
+    def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            with self._engine.connect() as conn, conn.begin():
+                for work, future in batch:
+                    outcomes.append((future, *self._run_one(conn, work, alone=len(batch) == 1)))
+        except BaseException as exc:  # the commit itself failed: nobody's work was kept
+            outcomes = [(future, None, exc) for _, future in batch]
+        for future, result, error in outcomes:
+            future.get_loop().call_soon_threadsafe(_settle, future, result, error)
+
+    @staticmethod
+    def _run_one(conn: Connection, work: Work[Any], *, alone: bool) -> tuple[Any, BaseException | None]:
+        if alone:  # no savepoint needed: an exception rolls the whole transaction back
+            return work(conn), None
+        savepoint = conn.begin_nested()
+        try:
+            result = work(conn)
+        except Exception as exc:
+            savepoint.rollback()
+            return None, exc
+        savepoint.commit()
+        return result, None
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
 class Database:
     """Runs `work(connection)` in one transaction that commits if it returns and rolls back if it raises.
 
@@ -67,6 +137,7 @@ class Database:
         self._sync_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         self._writer: ThreadPoolExecutor | None = None
+        self._group: GroupCommit | None = None
         self._readers: ThreadPoolExecutor | None = None
         if self.is_sqlite:
             self._sync_engine = create_engine(
@@ -74,6 +145,7 @@ class Database:
             )
             _tune_sqlite(self._sync_engine)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
+            self._group = GroupCommit(self._sync_engine, self._writer)
             self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
         else:
             self._async_engine = create_async_engine(
@@ -89,11 +161,12 @@ class Database:
         return self._async_engine.sync_engine
 
     async def write(self, work: Work[T]) -> T:
-        """Run `work` in a read-write transaction."""
+        """Run `work` in a read-write transaction; its result comes back once it is committed."""
         if self._async_engine is not None:
             async with self._async_engine.begin() as conn:
                 return await conn.run_sync(work)
-        return await self._in_thread(self._writer, work, "IMMEDIATE")
+        assert self._group is not None
+        return await self._group.submit(work)
 
     async def read(self, work: Work[T]) -> T:
         """Run `work` in a read-only transaction with a consistent snapshot."""

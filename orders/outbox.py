@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
 
 from catalog.schema import upsert_statement
 from orders.tables import outbox
@@ -89,6 +89,11 @@ def _insert_ignoring_duplicates(conn: Connection) -> Any:
 
 
 _INSERTS: dict[str, Any] = {}
+_MARK_MANY_SENT = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(status=OutboxStatus.SENT.value, sent_at=bindparam("b_now"), lease_until=None, last_error="")
+)
 
 
 class OutboxRepository:
@@ -136,6 +141,9 @@ class OutboxRepository:
 
     def mark_sent(self, row_id: int, now: datetime) -> None:
         self._set(row_id, status=OutboxStatus.SENT.value, sent_at=now, lease_until=None, last_error="")
+
+    def mark_many_sent(self, row_ids: list[int], now: datetime) -> None:
+        self._conn.execute(_MARK_MANY_SENT, {"b_ids": row_ids, "b_now": now})
 
     def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
         self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])

@@ -7,6 +7,7 @@ import hmac
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.database import Database
 from orders.model import Lead
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxKind
+from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
@@ -30,6 +31,7 @@ from tests.fakes import FakeServer, serve_fake
 from tests.helpers import rows
 
 SECRET = "whsec-test"
+LEASE = timedelta(seconds=30)
 
 
 class RecordingTransport:
@@ -185,3 +187,20 @@ async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(h: 
     await h.relay().run_once()
     (failed,) = [e for e in (await service.get(1001)).history if e.kind == "notification_failed"]
     assert failed.data["error"] == "the customer has no chat channel to message"
+
+
+async def test_hot_path_replies_are_marked_sent_in_a_later_batch(h: Harness) -> None:
+    chat = RecordingTransport()
+    relay = h.relay(chat=chat)
+    reply = OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, "telegram:42", {"text": "Hi!"}, "reply:1")
+    rows_sent = await h.db.write(
+        lambda conn: OutboxRepository(conn).add_returning([reply], h.clock(), lease=LEASE)
+    )
+    await relay.deliver(rows_sent, mark_sent_later=True)
+    assert chat.sent == [("42", "Hi!")]
+    assert [r["status"] for r in await rows(h.db, outbox)] == [
+        "pending"
+    ]  # leased: the relay will not resend it
+    assert await relay.run_once() == 0
+    await relay.flush_sent()
+    assert [r["status"] for r in await rows(h.db, outbox)] == ["sent"]

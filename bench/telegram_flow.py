@@ -1,0 +1,250 @@
+"""Telegram shoppers walking the whole flow to a confirmed order, through the real webhook handler."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+
+from bot.app import create_app
+from bot.container import Container, build_container
+from bot.settings import Settings
+from bot.startup import prepare_database
+from bot.worker import run_background
+from catalog.importer import parse_catalog
+
+SECRET = "bench-secret"
+STORE = """
+[store]
+name = "Bench Tea"
+currency = "INR"
+delivery = ["shipping"]
+payment = ["cod"]
+[[order_fields]]
+name = "delivery_address"
+required = true
+"""
+CATALOG = "sku,name,price,stock\n" + "".join(f"SKU{i},Tea blend {i},{100 + i}.00,\n" for i in range(1, 9))
+FLOW = [
+    "text:I want to order",
+    "press:Tea blend 3",
+    "press:2",
+    "press:Checkout",
+    "text:12 MG Road, Bengaluru",
+    "press:Confirm",
+    "press:Confirm order",
+]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        line = next(x for x in status if x.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        line = next(x for x in status if x.startswith("VmHWM"))
+    return int(line.split()[1]) / 1024
+
+
+@dataclass
+class FakeTelegram:
+    """Answers the Bot API in-process and remembers each chat's latest keyboard."""
+
+    keyboards: dict[str, bytes] = field(default_factory=dict)
+    sent: int = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = request.content
+        if request.url.path.endswith("/sendMessage"):
+            self.sent += 1
+            form = parse_qs(body.decode())
+            chat = form["chat_id"][0]
+            if "reply_markup" in form:
+                self.keyboards[chat] = form["reply_markup"][0].encode()
+            result: Any = {"message_id": 1, "date": 0, "chat": {"id": int(chat), "type": "private"}}
+            return httpx.Response(200, json={"ok": True, "result": result})
+        return httpx.Response(200, json={"ok": True, "result": True})
+
+    def callback_for(self, chat: str, label: str) -> str:
+        markup = json.loads(self.keyboards[chat])["inline_keyboard"]
+        return str(
+            next(
+                b["callback_data"]
+                for row in markup
+                for b in row
+                if b["text"] == label or b["text"].startswith(f"{label} · ")
+            )
+        )
+
+
+@dataclass
+class Shopper:
+    chat: int
+    steps: Iterator[str] = field(default_factory=lambda: iter(FLOW))
+
+    def update(self, update_id: int, fake: FakeTelegram) -> dict[str, Any] | None:
+        step = next(self.steps, None)
+        if step is None:
+            return None
+        kind, _, value = step.partition(":")
+        user = {"id": self.chat, "is_bot": False, "first_name": "Shopper", "language_code": "en"}
+        chat = {"id": self.chat, "type": "private"}
+        if kind == "text":
+            return {
+                "update_id": update_id,
+                "message": {
+                    "message_id": update_id,
+                    "date": 1_790_000_000,
+                    "chat": chat,
+                    "from": user,
+                    "text": value,
+                },
+            }
+        data = fake.callback_for(str(self.chat), value)
+        message = {"message_id": 1, "date": 1_790_000_000, "chat": chat}
+        return {
+            "update_id": update_id,
+            "callback_query": {
+                "id": str(update_id),
+                "from": user,
+                "chat_instance": "1",
+                "data": data,
+                "message": message,
+            },
+        }
+
+
+async def _setup(database_url: str, redis_url: str | None, tmp: Path, fake: FakeTelegram) -> Container:
+    (tmp / "store.toml").write_text(STORE)
+    settings = Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        store_config=tmp / "store.toml",
+        telegram_token="1:BENCH",
+        telegram_webhook_secret=SECRET,
+        telegram_api_url="http://telegram.invalid",
+        telegram_admin_chat_id="1",
+    )
+    container = build_container(settings, provider_transport=httpx.MockTransport(fake))
+    await prepare_database(container)
+    await container.catalog.import_products(parse_catalog(CATALOG, currency="INR", fmt="csv"))
+    return container
+
+
+async def _post(client: httpx.AsyncClient, update: dict[str, Any]) -> None:
+    response = await client.post(
+        "/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    )
+    if response.status_code != 200:
+        raise RuntimeError(f"webhook answered {response.status_code}: {response.text}")
+
+
+async def saturation(
+    client: httpx.AsyncClient, fake: FakeTelegram, shoppers: int, first_chat: int
+) -> tuple[int, float]:
+    """Every shopper walks the flow at once, each update right after the previous answer."""
+    ids = itertools.count(first_chat * 10)
+
+    async def walk(shopper: Shopper) -> int:
+        done = 0
+        while (update := shopper.update(next(ids), fake)) is not None:
+            await _post(client, update)
+            done += 1
+        return done
+
+    start = time.perf_counter()
+    counts = await asyncio.gather(*(walk(Shopper(first_chat + i)) for i in range(shoppers)))
+    return sum(counts), time.perf_counter() - start
+
+
+async def open_loop(
+    client: httpx.AsyncClient, fake: FakeTelegram, first_chat: int, *, rate: float, seconds: float
+) -> list[float]:
+    """Offer `rate` updates/s on a fixed schedule whatever the answers; latency counts from that schedule."""
+    shoppers = int(rate * seconds)  # enough that a shopper is always free to send
+    ids = itertools.count(first_chat * 10)
+    ready = [Shopper(first_chat + i) for i in range(shoppers)]
+    latencies: list[float] = []
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def send(shopper: Shopper, update: dict[str, Any], scheduled: float) -> None:
+        await _post(client, update)
+        latencies.append(time.perf_counter() - scheduled)
+        ready.append(shopper)
+
+    start = time.perf_counter()
+    for n in range(int(rate * seconds)):
+        scheduled = start + n / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+        while ready:
+            shopper = ready.pop(0)
+            update = shopper.update(next(ids), fake)
+            if update is not None:
+                task = asyncio.create_task(send(shopper, update, scheduled))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                break
+    await asyncio.gather(*tasks)
+    return latencies
+
+
+def _ms(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else float("nan")
+
+
+async def run(name: str, database_url: str | None, redis_url: str | None, sizes: list[int]) -> None:
+    print(f"{name}:")
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        fake = FakeTelegram()
+        container = await _setup(database_url or f"sqlite:///{tmp / 'bench.db'}", redis_url, tmp, fake)
+        stop = asyncio.Event()
+        background = asyncio.create_task(run_background(container, stop))
+        transport = httpx.ASGITransport(app=create_app(container, run_worker=False))
+        async with httpx.AsyncClient(transport=transport, base_url="http://chatcart.bench") as client:
+            base = rss_mb()
+            first = 1_000_000
+            for size in sizes:
+                updates, elapsed = await saturation(client, fake, size, first)
+                first += size
+                print(
+                    f"  saturation, {size:>6} shoppers at once: {updates / elapsed:8.0f} updates/s "
+                    f"({updates} updates, {size} confirmed orders, {elapsed:.1f} s)"
+                )
+            idle = rss_mb() - base
+            latencies = await open_loop(client, fake, first, rate=1000, seconds=8)
+            print(
+                f"  open loop, 1,000 updates/s offered:  p50 {_ms(latencies, 50):6.1f} ms   "
+                f"p99 {_ms(latencies, 99):6.1f} ms   ({len(latencies)} updates)"
+            )
+            print(
+                f"  memory: {sum(sizes)} finished conversations added {idle:.1f} MB; "
+                f"peak RSS {peak_rss_mb():.0f} MB"
+            )
+        stop.set()
+        await background
+        await container.aclose()
+
+
+async def main() -> None:
+    sizes = [int(s) for s in os.environ.get("CHATCART_BENCH_SHOPPERS", "1000,10000").split(",")]
+    await run("SQLite (WAL), every turn committed before its reply", None, None, sizes)
+    postgres = os.environ.get("CHATCART_BENCH_POSTGRES_URL")
+    redis = os.environ.get("CHATCART_BENCH_REDIS_URL")
+    if postgres and redis:
+        await run("PostgreSQL + Redis", postgres, redis, sizes)
+    else:
+        print("PostgreSQL + Redis: skipped (set CHATCART_BENCH_POSTGRES_URL and CHATCART_BENCH_REDIS_URL)")

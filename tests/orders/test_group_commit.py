@@ -1,0 +1,41 @@
+"""Group commit on SQLite: writes that wait together share a commit, yet each succeeds or fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection
+
+from orders import migrate
+from orders.database import Database
+from orders.tables import counters
+from tests.helpers import count_rows
+
+
+async def test_one_failing_write_in_a_shared_commit_is_rolled_back_alone(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    await migrate.upgrade(db)
+
+    def insert(name: str, fail: bool) -> Callable[[Connection], str]:
+        def work(conn: Connection) -> str:
+            conn.execute(counters.insert().values(name=name, value=1))
+            if fail:
+                raise ValueError(f"{name} refused")
+            return name
+
+        return work
+
+    works = [insert(f"c{i}", fail=i == 7) for i in range(30)]
+    results: list[str | BaseException] = await asyncio.gather(
+        *(db.write(w) for w in works), return_exceptions=True
+    )
+    assert [str(r) for r in results if isinstance(r, BaseException)] == ["c7 refused"]
+    assert [r for r in results if isinstance(r, str)] == [f"c{i}" for i in range(30) if i != 7]
+    assert await count_rows(db, counters) == 1 + 29  # the seeded order counter and every other write
+    with pytest.raises(ValueError, match="alone refused"):
+        await db.write(insert("alone", fail=True))
+    assert await count_rows(db, counters, name="alone") == 0
+    await db.dispose()
