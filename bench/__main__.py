@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import orders_core
+from bench import orders_core, telegram_flow
 
 if __name__ == "__main__":
     asyncio.run(orders_core.main())
+    asyncio.run(telegram_flow.main())
