@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 T = TypeVar("T")
@@ -24,6 +24,7 @@ _POSTGRES_DRIVERS = {
     "postgresql+psycopg2",
 }
 _READER_THREADS = 4
+BUSY_TIMEOUT_MS = 15_000
 
 
 def normalise_url(url: str) -> str:
@@ -42,7 +43,12 @@ def _tune_sqlite(engine: Engine) -> None:
         # Driver-level autocommit, so that the "begin" listener below decides how transactions start.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "busy_timeout=15000", "foreign_keys=ON", "synchronous=NORMAL"):
+        for pragma in (
+            "journal_mode=WAL",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -57,48 +63,63 @@ def _tune_sqlite(engine: Engine) -> None:
 class GroupCommit:
     """Writes that wait together share one transaction and one commit (for SQLite, the commit is the cost).
 
-    Each unit of work runs in its own savepoint, so one that raises is rolled back alone; every caller
-    hears its own result or exception only after the shared commit.
+    Batches run on the event loop itself: a turn's SQL is a fraction of a millisecond of CPU, and a
+    thread would only add hand-offs and GIL contention. The loop never waits for another process, though:
+    it tries the write lock with no busy timeout, and when another process holds it (an import, a second
+    worker) the batch goes to the writer thread, which waits there. Each unit of work runs in its own
+    savepoint, so one that raises is rolled back alone; every caller hears its result after the commit.
     """
 
-    MAX_BATCH = 64
+    LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
 
-    def __init__(self, engine: Engine, writer: ThreadPoolExecutor) -> None:
+    def __init__(self, engine: Engine, writer: ThreadPoolExecutor, busy_timeout_ms: int) -> None:
         self._engine = engine
         self._writer = writer
+        self._busy_timeout_ms = busy_timeout_ms
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
-        self._lock = threading.Lock()
         self._scheduled = False
 
     async def submit(self, work: Work[T]) -> T:
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        with self._lock:
-            self._waiting.append((work, future))
-            start = not self._scheduled
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._waiting.append((work, future))
+        if not self._scheduled:
             self._scheduled = True
-        if start:
-            self._writer.submit(self._drain)
+            loop.call_soon(self._drain_on_loop)
         return await future
 
-    def _drain(self) -> None:
-        while True:
-            with self._lock:
-                batch, self._waiting = self._waiting[: self.MAX_BATCH], self._waiting[self.MAX_BATCH :]
-                if not batch:
-                    self._scheduled = False
-                    return
-            self._commit(batch)
+    def _drain_on_loop(self) -> None:
+        batch, self._waiting = self._waiting[: self.LOOP_BATCH], self._waiting[self.LOOP_BATCH :]
+        if self._waiting:
+            asyncio.get_running_loop().call_soon(self._drain_on_loop)
+        else:
+            self._scheduled = False
+        if not self._commit(batch, wait_for_lock=False):
+            self._writer.submit(self._commit, batch, True)
 
-    def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+    def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], wait_for_lock: bool) -> bool:
+        """Run and commit a batch; False (nothing run) if the lock is taken and we may not wait."""
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
-            with self._engine.connect() as conn, conn.begin():
-                for work, future in batch:
-                    outcomes.append((future, *self._run_one(conn, work, alone=len(batch) == 1)))
+            with self._engine.connect() as conn:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms if wait_for_lock else 0}")
+                try:
+                    with conn.begin():
+                        for work, future in batch:
+                            outcomes.append((future, *self._run_one(conn, work, alone=len(batch) == 1)))
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        except OperationalError as exc:
+            if not wait_for_lock and not outcomes and "locked" in str(exc):
+                return False  # another process writes: let the writer thread wait for it
+            outcomes = [(future, None, exc) for _, future in batch]
         except BaseException as exc:  # the commit itself failed: nobody's work was kept
             outcomes = [(future, None, exc) for _, future in batch]
         for future, result, error in outcomes:
             future.get_loop().call_soon_threadsafe(_settle, future, result, error)
+        return True
 
     @staticmethod
     def _run_one(conn: Connection, work: Work[Any], *, alone: bool) -> tuple[Any, BaseException | None]:
@@ -145,7 +166,7 @@ class Database:
             )
             _tune_sqlite(self._sync_engine)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
-            self._group = GroupCommit(self._sync_engine, self._writer)
+            self._group = GroupCommit(self._sync_engine, self._writer, BUSY_TIMEOUT_MS)
             self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
         else:
             self._async_engine = create_async_engine(
