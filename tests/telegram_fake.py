@@ -54,10 +54,6 @@ def bot_messages(fake: FakeServer) -> list[Sent]:
     return sent
 
 
-def answered_callbacks(fake: FakeServer) -> list[Recorded]:
-    return [r for r in fake.requests if r.path.endswith("/answerCallbackQuery")]
-
-
 @dataclass
 class TelegramUser:
     """One shopper (or the admin) talking to the bot through the webhook."""
@@ -70,6 +66,7 @@ class TelegramUser:
     secret: str = SECRET
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     update_counter: itertools.count[int] | None = None
+    answered: int = 0
 
     def _sender(self) -> dict[str, Any]:
         return {"id": self.chat_id, "is_bot": False, "first_name": self.name, "language_code": self.language}
@@ -117,6 +114,12 @@ class TelegramUser:
                     }
                     response = await self.post({"update_id": self._next_update_id(), "callback_query": query})
                     assert response.status_code == 200, response.text
+                    # The press is answered in the webhook's own response, so the button stops spinning.
+                    assert response.json() == {
+                        "method": "answerCallbackQuery",
+                        "callback_query_id": query["id"],
+                    }
+                    self.answered += 1
                     return response
         raise AssertionError(f"no button {label!r} in {[b for m in self.inbox() for b in m.buttons]}")
 
