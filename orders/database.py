@@ -66,8 +66,9 @@ class GroupCommit:
     Batches run on the event loop itself: a turn's SQL is a fraction of a millisecond of CPU, and a
     thread would only add hand-offs and GIL contention. The loop never waits for another process, though:
     it tries the write lock with no busy timeout, and when another process holds it (an import, a second
-    worker) the batch goes to the writer thread, which waits there. Each unit of work runs in its own
-    savepoint, so one that raises is rolled back alone; every caller hears its result after the commit.
+    worker) the batch goes to the writer thread, which waits there. If one unit of work raises, the batch
+    is rolled back and each unit is run again alone, so each succeeds or fails by itself; every caller
+    hears its result after the commit.
     """
 
     LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
@@ -99,40 +100,51 @@ class GroupCommit:
 
     def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], wait_for_lock: bool) -> bool:
         """Run and commit a batch; False (nothing run) if the lock is taken and we may not wait."""
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
-            with self._engine.connect() as conn:
-                raw = conn.connection.driver_connection
-                assert raw is not None
-                raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms if wait_for_lock else 0}")
-                try:
-                    with conn.begin():
-                        for work, future in batch:
-                            outcomes.append((future, *self._run_one(conn, work, alone=len(batch) == 1)))
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            outcomes = self._run_batch(batch, wait_for_lock)
         except OperationalError as exc:
-            if not wait_for_lock and not outcomes and "locked" in str(exc):
+            if not wait_for_lock and "locked" in str(exc):
                 return False  # another process writes: let the writer thread wait for it
             outcomes = [(future, None, exc) for _, future in batch]
+        except _OneFailed:
+            # Optimistic batching lost: run each unit of work alone so each succeeds or fails by itself.
+            outcomes = []
+            for item in batch:
+                try:
+                    outcomes += self._run_batch([item], wait_for_lock=True)
+                except BaseException as exc:
+                    outcomes.append((item[1], None, exc))
         except BaseException as exc:  # the commit itself failed: nobody's work was kept
             outcomes = [(future, None, exc) for _, future in batch]
         for future, result, error in outcomes:
             future.get_loop().call_soon_threadsafe(_settle, future, result, error)
         return True
 
-    @staticmethod
-    def _run_one(conn: Connection, work: Work[Any], *, alone: bool) -> tuple[Any, BaseException | None]:
-        if alone:  # no savepoint needed: an exception rolls the whole transaction back
-            return work(conn), None
-        savepoint = conn.begin_nested()
-        try:
-            result = work(conn)
-        except Exception as exc:
-            savepoint.rollback()
-            return None, exc
-        savepoint.commit()
-        return result, None
+    def _run_batch(
+        self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], wait_for_lock: bool
+    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+        """All units of work in one transaction, no savepoints (they cost two statements each)."""
+        with self._engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms if wait_for_lock else 0}")
+            try:
+                with conn.begin():
+                    results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+                    for work, future in batch:
+                        try:
+                            results.append((future, work(conn), None))
+                        except Exception as exc:
+                            if len(batch) == 1:
+                                raise
+                            raise _OneFailed from exc
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        return results
+
+
+class _OneFailed(Exception):
+    """A unit of work failed inside a shared batch: the batch is rolled back and retried one by one."""
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -111,9 +111,15 @@ class OutboxRepository:
         """Write messages already leased to the caller, who sends them right after commit."""
         if not messages:
             return []
-        statement = _insert_ignoring_duplicates(self._conn).returning(*outbox.c)
+        statement = _insert_ignoring_duplicates(self._conn).returning(outbox.c.id, outbox.c.dedupe_key)
         values = [row | {"lease_until": now + lease, "attempts": 1} for row in _rows(messages, now)]
-        return sorted((_to_row(r) for r in self._conn.execute(statement, values)), key=lambda r: r.id)
+        # Only ids are new: the rows are rebuilt from what we wrote (a repeated dedupe key returns nothing).
+        ids = {key: row_id for row_id, key in self._conn.execute(statement, values)}
+        return [
+            OutboxRow(ids[m.dedupe_key], m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1)
+            for m in messages
+            if m.dedupe_key in ids
+        ]
 
     def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Lease due rows to this worker; a row leased by another live worker is not taken twice."""
