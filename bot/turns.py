@@ -108,14 +108,7 @@ class TurnRunner:
             now = self._clock()
             if not claim(conn, provider, inbound.message_id, now):
                 return None
-            reply = OutboundMessage(inbound.key, work(conn))
-            message = OutboxMessage(
-                OutboxKind.CUSTOMER_MESSAGE,
-                str(inbound.key),
-                reply_payload(reply),
-                f"reply:{provider}:{inbound.message_id}:0",
-            )
-            return OutboxRepository(conn).add_returning([message], now, lease=SEND_LEASE)
+            return _queue_replies(conn, provider, inbound, [OutboundMessage(inbound.key, work(conn))], now)
 
         async with self._locks.hold(str(inbound.key)):
             rows = await self._db.write(transaction)
@@ -144,14 +137,20 @@ class TurnRunner:
             replies += resume(conversation, outcome, view).replies
         if self._shared is None:
             self._conversations.save(conn, conversation, now)
-        messages = [
-            OutboxMessage(
-                OutboxKind.CUSTOMER_MESSAGE,
-                str(inbound.key),
-                reply_payload(reply),
-                f"reply:{provider}:{inbound.message_id}:{i}",
-            )
-            for i, reply in enumerate(replies)
-        ]
-        rows = OutboxRepository(conn).add_returning(messages, now, lease=SEND_LEASE)
-        return TurnResult(conversation, rows)
+        return TurnResult(conversation, _queue_replies(conn, provider, inbound, replies, now))
+
+
+def _queue_replies(
+    conn: Connection, provider: str, inbound: InboundMessage, replies: list[OutboundMessage], now: datetime
+) -> list[OutboxRow]:
+    """Replies go to the outbox leased to this turn; the dedupe key ties each to the message it answers."""
+    messages = [
+        OutboxMessage(
+            OutboxKind.CUSTOMER_MESSAGE,
+            str(inbound.key),
+            reply_payload(reply),
+            f"reply:{provider}:{inbound.message_id}:{i}",
+        )
+        for i, reply in enumerate(replies)
+    ]
+    return OutboxRepository(conn).add_returning(messages, now, lease=SEND_LEASE)
