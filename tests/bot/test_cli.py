@@ -109,3 +109,11 @@ def test_usage_errors_exit_2_and_help_works(capsys: pytest.CaptureFixture[str]) 
         main(["catalog", "import", "--help"])
     assert helped.value.code == 0
     assert "sku,name,price,stock" in capsys.readouterr().out
+
+
+def test_a_long_import_reports_its_progress(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = "".join(f"SKU{i},Tea {i},1.50,{i % 7},,,,\n" for i in range(1200))
+    assert main(["catalog", "import", write(shop / "big.csv", CSV + rows)]) == 0
+    captured = capsys.readouterr()
+    assert "applied 500/1200 products" in captured.err and "applied 1200/1200 products" in captured.err
+    assert "Imported 1200 products from big.csv: 1200 new, 0 updated" in captured.out

@@ -1,0 +1,35 @@
+"""Start-up: an embedded SQLite upgrades itself; a shared PostgreSQL must be upgraded by an operator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.container import build_container
+from bot.settings import Settings
+from bot.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
+from orders import migrate
+from tests.conftest import POSTGRES_URL, _fresh_postgres
+
+
+async def test_sqlite_is_upgraded_on_start_and_the_demo_catalog_loaded_once(tmp_path: Path) -> None:
+    container = build_container(Settings(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
+    await prepare_database(container)
+    assert await migrate.is_current(container.db)
+    assert await load_demo_catalog_if_empty(container) == 12
+    assert await load_demo_catalog_if_empty(container) == 0  # never twice, never over a real catalog
+    await container.aclose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
+async def test_an_out_of_date_postgresql_stops_start_up_until_upgraded() -> None:
+    assert POSTGRES_URL is not None
+    await (await _fresh_postgres(POSTGRES_URL)).dispose()
+    container = build_container(Settings(database_url=POSTGRES_URL))
+    with pytest.raises(SchemaOutOfDate, match="run `chatcart db upgrade` first"):
+        await prepare_database(container)
+    await migrate.upgrade(container.db)
+    await prepare_database(container)  # now it starts
+    await container.aclose()
