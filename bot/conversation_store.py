@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from catalog.schema import upsert_statement
+from catalog.schema import insert_ignoring
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
 from orders.database import Database
@@ -35,7 +34,6 @@ _SAVE = (
         last_inbound_at=bindparam("b_now"),
     )
 )
-_CLAIMS: dict[str, Any] = {}
 
 
 class SqlConversationStore:
@@ -50,7 +48,7 @@ class SqlConversationStore:
         key = conversation.key
         if conversation.version == 0:
             inserted = conn.execute(
-                _insert_ignoring(conn, conversations, ["channel", "user_id"]),
+                insert_ignoring(conn, conversations, ["channel", "user_id"]),
                 {
                     "channel": key.channel,
                     "user_id": key.user_id,
@@ -89,15 +87,8 @@ class SqlConversations:
         await self._db.write(lambda conn: self._store.save(conn, conversation, now))
 
 
-def _insert_ignoring(conn: Connection, table: Any, keys: list[str]) -> Any:
-    cache_key = f"{table.name}:{conn.dialect.name}"
-    if cache_key not in _CLAIMS:
-        _CLAIMS[cache_key] = upsert_statement(conn, table).on_conflict_do_nothing(index_elements=keys)
-    return _CLAIMS[cache_key]
-
-
 def claim(conn: Connection, provider: str, external_id: str, now: datetime) -> bool:
     """True the first time this provider id is seen; False for a repeated delivery."""
-    statement = _insert_ignoring(conn, inbound_claims, ["provider", "external_id"])
+    statement = insert_ignoring(conn, inbound_claims, ["provider", "external_id"])
     result = conn.execute(statement, {"provider": provider, "external_id": external_id, "claimed_at": now})
     return result.rowcount == 1

@@ -37,10 +37,3 @@ class MessageRenderer:
             locale = str(Locale.parse(lang))
             return template.render(**params, money=partial(format_money, locale=locale)).strip()
         raise TemplateMissing(f"no template {name!r} for {language!r} or {FALLBACK_LANGUAGE!r}")
-
-    def exists(self, name: str, language: str) -> bool:
-        try:
-            self._env.get_template(f"{language}/{name}.txt")
-        except TemplateNotFound:
-            return False
-        return True

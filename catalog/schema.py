@@ -77,3 +77,16 @@ def upsert_statement(conn: Connection, table: Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+_INSERTS_IGNORING: dict[tuple[str, str], Any] = {}
+
+
+def insert_ignoring(conn: Connection, table: Table, keys: list[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO NOTHING, built once per table and dialect (it is on the hot path)."""
+    cache_key = (table.name, conn.dialect.name)
+    if cache_key not in _INSERTS_IGNORING:
+        _INSERTS_IGNORING[cache_key] = upsert_statement(conn, table).on_conflict_do_nothing(
+            index_elements=keys
+        )
+    return _INSERTS_IGNORING[cache_key]

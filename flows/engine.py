@@ -97,15 +97,11 @@ def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     text = inbound.text.strip()
     if _global_command(turn, text):
         return
-    if conv_step(turn) is not Step.IDLE and _answers_question(turn, text):
+    step_now = turn.conversation.step
+    if step_now is not Step.IDLE and _answers_question(turn, text):
         prompts.show(turn)
         return
-    handler = _TEXT_HANDLERS.get(conv_step(turn), _idle)
-    handler(turn, inbound, text)
-
-
-def conv_step(turn: Turn) -> Step:
-    return turn.conversation.step
+    _TEXT_HANDLERS.get(step_now, _idle)(turn, inbound, text)
 
 
 def _global_command(turn: Turn, text: str) -> bool:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, or_, select, update
 
-from catalog.schema import upsert_statement
+from catalog.schema import insert_ignoring
 from orders.tables import outbox
 
 
@@ -80,15 +80,6 @@ def _to_row(row: Row[Any]) -> OutboxRow:
     )
 
 
-def _insert_ignoring_duplicates(conn: Connection) -> Any:
-    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING, built once per dialect."""
-    return _INSERTS.setdefault(
-        conn.dialect.name,
-        upsert_statement(conn, outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]),
-    )
-
-
-_INSERTS: dict[str, Any] = {}
 _MARK_MANY_SENT = (
     update(outbox)
     .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
@@ -103,7 +94,7 @@ class OutboxRepository:
     def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
         if messages:
-            self._conn.execute(_insert_ignoring_duplicates(self._conn), _rows(messages, now))
+            self._conn.execute(insert_ignoring(self._conn, outbox, ["dedupe_key"]), _rows(messages, now))
 
     def add_returning(
         self, messages: list[OutboxMessage], now: datetime, *, lease: timedelta
@@ -111,7 +102,9 @@ class OutboxRepository:
         """Write messages already leased to the caller, who sends them right after commit."""
         if not messages:
             return []
-        statement = _insert_ignoring_duplicates(self._conn).returning(outbox.c.id, outbox.c.dedupe_key)
+        statement = insert_ignoring(self._conn, outbox, ["dedupe_key"]).returning(
+            outbox.c.id, outbox.c.dedupe_key
+        )
         values = [row | {"lease_until": now + lease, "attempts": 1} for row in _rows(messages, now)]
         # Only ids are new: the rows are rebuilt from what we wrote (a repeated dedupe key returns nothing).
         ids = {key: row_id for row_id, key in self._conn.execute(statement, values)}
@@ -159,7 +152,3 @@ class OutboxRepository:
 
     def _set(self, row_id: int, **values: Any) -> None:
         self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
-
-    def pending_count(self) -> int:
-        query = select(func.count()).where(outbox.c.status == OutboxStatus.PENDING.value)
-        return int((self._conn.execute(query)).scalar_one())
