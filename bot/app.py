@@ -1,4 +1,4 @@
-"""The FastAPI application: REST API, health check and (later) webhooks, with the relay in its lifespan."""
+"""The FastAPI application: REST API, health check and webhooks; the background worker in its lifespan."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.api import orders as orders_api
 from bot.api import products as products_api
 from bot.api.errors import error_body, install_error_handlers
 from bot.container import Container, build_container
+from bot.direct_routes import DirectRoutes
 from bot.settings import Settings
 from bot.worker import run_background
 
@@ -40,7 +41,7 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
-    app.include_router(webhooks.router)
+    app.add_middleware(DirectRoutes, routes=webhooks.webhook_routes(container))
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:

@@ -1,26 +1,24 @@
-"""Webhook routes: verify the provider's secret on the raw request, parse, hand over, answer fast."""
+"""Webhook handlers: verify the provider's secret on the raw request, parse, hand over, answer fast."""
 
 from __future__ import annotations
 
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
 
 from bot.admin import is_admin_command
-from bot.api.errors import error_body
 from bot.container import Container
-from channels.telegram import CHANNEL, SECRET_HEADER
+from bot.direct_routes import Handler, RawRequest, RawResponse, error_response
+from channels.telegram import CHANNEL, SECRET_HEADER, TelegramChannel, TelegramUpdate
 from flows.messages import InboundKind, InboundMessage
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["webhooks"], include_in_schema=False)
 
 STAFF_ONLY = "Sorry, that command is only for the store's staff."
+_OK = RawResponse.json({"ok": True})
+_SECRET_HEADER = SECRET_HEADER.lower()
 
 
 def _admin_work(container: Container, inbound: InboundMessage) -> Callable[[Connection], str]:
@@ -38,27 +36,43 @@ async def _dispatch(container: Container, inbound: InboundMessage) -> None:
         await container.turns.handle(CHANNEL, inbound)
 
 
-@router.post("/webhooks/telegram")
-async def telegram_webhook(request: Request) -> Any:
-    container: Container = request.app.state.container
-    channel = container.telegram
-    if channel is None:
-        return JSONResponse(error_body("Telegram is not configured", "not_configured"), status_code=404)
-    if not channel.verify(request.headers.get(SECRET_HEADER)):
-        return JSONResponse(error_body("wrong or missing secret token", "forbidden"), status_code=403)
+def _parse_telegram(channel: TelegramChannel, body: bytes) -> TelegramUpdate | RawResponse | None:
+    """The update, None for a kind that needs no answer, or the 400 for a body that is no update."""
     try:
-        data = json.loads(await request.body())
-        parsed = channel.parse(data) if isinstance(data, dict) else None
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise TypeError("expected a JSON object")
+        return channel.parse(data)
     except (ValueError, KeyError, TypeError) as exc:
-        return JSONResponse(error_body(f"not a Telegram update: {exc}", "bad_update"), status_code=400)
-    if parsed is None:
-        return {"ok": True}
-    try:
-        await _dispatch(container, parsed.inbound)
-    except Exception:
-        # Nothing was committed: Telegram retries, and the claim makes the retry safe.
-        log.exception("telegram update %s failed", parsed.inbound.message_id)
-        return JSONResponse(error_body("temporarily unavailable", "unavailable"), status_code=503)
-    # A button press is answered in this response, which stops the spinner on the shopper's button.
-    press = parsed.callback_query_id
-    return channel.callback_answer(press) if press is not None else {"ok": True}
+        return error_response(400, f"not a Telegram update: {exc!r}", "bad_update")
+
+
+def telegram_webhook(container: Container) -> Handler:
+    """`POST /webhooks/telegram`: one Telegram `Update` per call."""
+
+    async def handle(request: RawRequest) -> RawResponse:
+        channel = container.telegram
+        if channel is None:
+            return error_response(404, "Telegram is not configured", "not_configured")
+        if request.method != "POST":
+            return error_response(405, "use POST", "method_not_allowed")
+        if not channel.verify(request.headers.get(_SECRET_HEADER)):
+            return error_response(403, "wrong or missing secret token", "forbidden")
+        parsed = _parse_telegram(channel, request.body)
+        if not isinstance(parsed, TelegramUpdate):
+            return parsed or _OK
+        try:
+            await _dispatch(container, parsed.inbound)
+        except Exception:
+            # Nothing was committed: Telegram retries, and the claim makes the retry safe.
+            log.exception("telegram update %s failed", parsed.inbound.message_id)
+            return error_response(503, "temporarily unavailable", "unavailable")
+        # A button press is answered in this response, which stops the spinner on the shopper's button.
+        press = parsed.callback_query_id
+        return RawResponse.json(channel.callback_answer(press)) if press is not None else _OK
+
+    return handle
+
+
+def webhook_routes(container: Container) -> dict[str, Handler]:
+    return {"/webhooks/telegram": telegram_webhook(container)}

@@ -23,10 +23,21 @@ class Sent:
     buttons: list[tuple[str, str]]  # (label, callback data)
 
 
+def bot_api_params(request: Recorded) -> dict[str, Any]:
+    """A Bot API call's parameters, sent as JSON or as form fields (`reply_markup` then JSON text)."""
+    if request.headers.get("content-type", "").startswith("application/json"):
+        params: dict[str, Any] = json.loads(request.body)
+        return params
+    form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+    if "reply_markup" in form:
+        return form | {"reply_markup": json.loads(form["reply_markup"])}
+    return dict(form)
+
+
 def telegram_answer(request: Recorded) -> tuple[int, object]:
     """What the Bot API answers: the sent message for sendMessage, `true` for the rest."""
     if request.path.endswith("/sendMessage"):
-        form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        form = bot_api_params(request)
         message = {
             "message_id": 1,
             "date": 1_790_000_000,
@@ -47,10 +58,10 @@ def bot_messages(fake: FakeServer) -> list[Sent]:
     sent = []
     for request in fake.requests:
         if request.path.endswith("/sendMessage"):
-            form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
-            markup = json.loads(form.get("reply_markup", "{}")).get("inline_keyboard", [])
+            params = bot_api_params(request)
+            markup = params.get("reply_markup", {}).get("inline_keyboard", [])
             buttons = [(b["text"], b["callback_data"]) for row in markup for b in row]
-            sent.append(Sent(form["chat_id"], form["text"], buttons))
+            sent.append(Sent(str(params["chat_id"]), params["text"], buttons))
     return sent
 
 

@@ -229,3 +229,27 @@ async def test_stickers_and_other_updates_get_a_polite_answer(
     edited = {"update_id": 1300, "edited_message": sticker["message"]}
     assert (await a.post(edited)).status_code == 200
     assert len(a.inbox()) == 2  # the sticker's answer and prompt only; an edit needs no answer
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"update_id": 5, "message": {"from": {"id": 1}, "date": 1, "text": "hi"}}', 400),
+        (b"x" * (1024 * 1024 + 1), 413),
+    ],
+)
+async def test_a_body_that_is_no_update_gets_a_json_4xx_and_nothing_is_sent(
+    app: httpx.AsyncClient, telegram_api: FakeServer, body: bytes, status: int
+) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    response = await app.post("/webhooks/telegram", content=body, headers=headers)
+    assert response.status_code == status
+    assert set(response.json()) == {"error", "code"}
+    assert bot_messages(telegram_api) == []
+
+
+async def test_only_post_is_accepted_on_the_webhook(app: httpx.AsyncClient) -> None:
+    response = await app.get("/webhooks/telegram", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert (response.status_code, response.json()["code"]) == (405, "method_not_allowed")

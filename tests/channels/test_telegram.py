@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import parse_qs
+from typing import Any
 
 import httpx
 import pytest
@@ -87,14 +87,14 @@ def message(choices: int, style: ChoiceStyle, text: str = "Pick one") -> Outboun
 def test_a_list_is_one_button_per_row_with_its_price() -> None:
     markup = keyboard(message(10, ChoiceStyle.LIST))
     assert markup is not None
-    rows = markup.inline_keyboard
+    rows = markup["inline_keyboard"]
     assert len(rows) == 10 and all(len(r) == 1 for r in rows)
-    assert (rows[0][0].text, rows[0][0].callback_data) == ("Product 0 · ₹120.00", "12345:p:0")
+    assert rows[0][0] == {"text": "Product 0 · ₹120.00", "callback_data": "12345:p:0"}
 
 
 def test_buttons_share_rows_of_three() -> None:
     markup = keyboard(message(4, ChoiceStyle.BUTTONS))
-    assert markup is not None and [len(r) for r in markup.inline_keyboard] == [3, 1]
+    assert markup is not None and [len(r) for r in markup["inline_keyboard"]] == [3, 1]
 
 
 def test_callback_data_over_64_bytes_is_refused_before_sending() -> None:
@@ -107,8 +107,8 @@ def test_every_callback_the_engine_makes_fits_telegram() -> None:
     worst = Choice(f"{2**31}:p:{2**31}", "x" * 500, "y" * 500)
     markup = keyboard(OutboundMessage(KEY, "x", (worst,), ChoiceStyle.LIST))
     assert markup is not None
-    button = markup.inline_keyboard[0][0]
-    assert len(str(button.callback_data).encode()) <= 64 and len(button.text) <= 64
+    button = markup["inline_keyboard"][0][0]
+    assert len(button["callback_data"].encode()) <= 64 and len(button["text"]) <= 64
 
 
 def test_long_text_is_split_under_the_limit_without_losing_anything() -> None:
@@ -119,16 +119,20 @@ def test_long_text_is_split_under_the_limit_without_losing_anything() -> None:
 
 
 async def test_sending_puts_the_keyboard_on_the_last_part_only() -> None:
-    sent: list[dict[str, str]] = []
+    sent: list[dict[str, Any]] = []
 
     def api(request: httpx.Request) -> httpx.Response:
-        sent.append({k: v[0] for k, v in parse_qs(request.content.decode()).items()})
+        sent.append(json.loads(request.content))
         result = {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}}
         return httpx.Response(200, json={"ok": True, "result": result})
 
     await channel(httpx.MockTransport(api)).send(message(2, ChoiceStyle.BUTTONS, text="a" * 5000))
     assert [len(s["text"]) for s in sent] == [4096, 904]
-    assert "reply_markup" not in sent[0] and "12345:p:1" in sent[1]["reply_markup"]
+    assert "reply_markup" not in sent[0]
+    assert [b["callback_data"] for b in sent[1]["reply_markup"]["inline_keyboard"][0]] == [
+        "12345:p:0",
+        "12345:p:1",
+    ]
     assert {s["chat_id"] for s in sent} == {"5001234567"}
 
 
@@ -172,3 +176,50 @@ async def test_an_unreachable_api_is_transient() -> None:
     with pytest.raises(ChannelError) as caught:
         await channel(httpx.MockTransport(refuse)).send(message(0, ChoiceStyle.BUTTONS))
     assert caught.value.transient
+
+
+def test_a_press_on_an_inline_mode_message_has_no_chat_and_is_ignored() -> None:
+    update = payload("callback_query")
+    query = update["callback_query"]
+    assert isinstance(query, dict)
+    del query["message"]
+    assert channel().parse(update) is None
+
+
+def test_channel_posts_have_no_sender_and_are_ignored() -> None:
+    post = {"update_id": 9, "message": {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "channel"}}}
+    assert channel().parse(post) is None
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"message": {"text": "hi"}},  # no update_id
+        {"update_id": "x1", "message": {}},
+        {"update_id": 1, "message": {"from": {"id": 1}, "date": 1, "text": "hi"}},  # no chat
+        {"update_id": 1, "callback_query": {"id": "1", "message": {"chat": {"id": 1}, "date": 1}}},  # no from
+    ],
+)
+def test_a_payload_missing_what_every_update_has_is_an_error(update: dict[str, object]) -> None:
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        channel().parse(update)
+
+
+def test_the_message_time_and_full_name_come_from_the_update() -> None:
+    parsed = channel().parse(payload("callback_query"))
+    assert parsed is not None
+    assert parsed.inbound.at.timestamp() == 1795000005 and parsed.inbound.at.tzinfo is not None
+    assert parsed.inbound.contact_name == "Asha Rao"
+
+
+async def test_set_webhook_registers_the_url_with_the_secret() -> None:
+    calls: list[tuple[str, str]] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        calls.append((request.url.path, request.content.decode()))
+        return httpx.Response(200, json={"ok": True, "result": True})
+
+    assert await channel(httpx.MockTransport(api)).set_webhook("https://shop.example/webhooks/telegram")
+    path, body = calls[-1]
+    assert path == "/bot123:ABC/setWebhook"
+    assert "secret_token=s3cret" in body and "shop.example" in body
