@@ -9,18 +9,28 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
 
 from bot import webhooks
 from bot.api import orders as orders_api
 from bot.api import products as products_api
 from bot.api.errors import error_body, install_error_handlers
 from bot.container import Container, build_container
-from bot.direct_routes import DirectRoutes
+from bot.direct_routes import DirectRoutes, Handler
 from bot.settings import Settings
 from bot.worker import run_background
 
 
-def create_app(container: Container | None = None, *, run_worker: bool = True) -> FastAPI:
+class ChatcartApp(FastAPI):
+    """FastAPI with the webhook routes answered before its middleware stack (see `bot.direct_routes`)."""
+
+    direct_routes: dict[str, Handler]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return DirectRoutes(super().build_middleware_stack(), self.direct_routes)
+
+
+def create_app(container: Container | None = None, *, run_worker: bool = True) -> ChatcartApp:
     """Build the app; with run_worker the outbox relay runs inside this process."""
     container = container or build_container(Settings())
 
@@ -36,12 +46,12 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
                 await worker
             await container.aclose()
 
-    app = FastAPI(title="chatcart", version="0.1.0", lifespan=lifespan)
+    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
+    app.direct_routes = webhooks.webhook_routes(container)
     app.state.container = container
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
-    app.add_middleware(DirectRoutes, routes=webhooks.webhook_routes(container))
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:

@@ -65,7 +65,7 @@ class OrderCommands:
             return StatusUnchanged(number, None, target)
         if order.status is not OrderStatus.PENDING:
             return StatusUnchanged(number, order.status, target)
-        self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"))
+        self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"), current=order)
         return StatusMoved(number, target)
 
 

@@ -145,15 +145,14 @@ class OutboxRelay:
     ) -> None:
         outbox = OutboxRepository(conn)
         events = OrderRepository(conn)
+        outbox.mark_many_sent([row.id for row, error in outcomes if error is None], now)
         for row, error in outcomes:
             final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
-            if error is None:
-                outbox.mark_sent(row.id, now)
-            elif final:
+            if error is not None and final:
                 level = logging.WARNING if error.transient else logging.INFO
                 log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
                 outbox.mark_dead(row.id, str(error))
-            else:
+            elif error is not None:
                 outbox.mark_retry(
                     row.id, now + self._policy.delay(row.attempts, error.retry_after), str(error)
                 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
@@ -53,6 +53,10 @@ def to_major(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
 
 
+@lru_cache(maxsize=8192)
 def format_money(minor: int, currency: str, locale: str = "en") -> str:
-    """Human formatting in the reader's language, with the currency's own exponent."""
+    """Human formatting in the reader's language, with the currency's own exponent.
+
+    Memoised: Babel takes ~30 µs a call, and a chat shows the same few prices over and over.
+    """
     return str(format_currency(to_major(minor, currency), currency, locale=locale))

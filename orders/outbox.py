@@ -99,20 +99,20 @@ class OutboxRepository:
     def add_returning(
         self, messages: list[OutboxMessage], now: datetime, *, lease: timedelta
     ) -> list[OutboxRow]:
-        """Write messages already leased to the caller, who sends them right after commit."""
-        if not messages:
-            return []
-        statement = insert_ignoring(self._conn, outbox, ["dedupe_key"]).returning(
-            outbox.c.id, outbox.c.dedupe_key
-        )
-        values = [row | {"lease_until": now + lease, "attempts": 1} for row in _rows(messages, now)]
-        # Only ids are new: the rows are rebuilt from what we wrote (a repeated dedupe key returns nothing).
-        ids = {key: row_id for row_id, key in self._conn.execute(statement, values)}
-        return [
-            OutboxRow(ids[m.dedupe_key], m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1)
-            for m in messages
-            if m.dedupe_key in ids
-        ]
+        """Write messages already leased to the caller, who sends them right after commit.
+
+        One INSERT … RETURNING per message: a turn writes one or two, and the executemany form costs
+        SQLAlchemy's "insertmanyvalues" batching, twice the time of a single-row statement.
+        """
+        statement = insert_ignoring(self._conn, outbox, ["dedupe_key"]).returning(outbox.c.id)
+        leased: list[OutboxRow] = []
+        for message, values in zip(messages, _rows(messages, now), strict=True):
+            values |= {"lease_until": now + lease, "attempts": 1}
+            row_id = self._conn.execute(statement, values).scalar()
+            if row_id is not None:  # None: this dedupe key was written before, and is not ours to send
+                m = message
+                leased.append(OutboxRow(row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1))
+        return leased
 
     def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
         """Lease due rows to this worker; a row leased by another live worker is not taken twice."""
@@ -138,11 +138,9 @@ class OutboxRepository:
         rows = [_to_row(r) for r in self._conn.execute(statement)]
         return sorted(rows, key=lambda r: r.id)
 
-    def mark_sent(self, row_id: int, now: datetime) -> None:
-        self._set(row_id, status=OutboxStatus.SENT.value, sent_at=now, lease_until=None, last_error="")
-
     def mark_many_sent(self, row_ids: list[int], now: datetime) -> None:
-        self._conn.execute(_MARK_MANY_SENT, {"b_ids": row_ids, "b_now": now})
+        if row_ids:
+            self._conn.execute(_MARK_MANY_SENT, {"b_ids": row_ids, "b_now": now})
 
     def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
         self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])

@@ -145,10 +145,11 @@ class OrderService:
         self._on_commit()
         return order
 
-    def change_status_in(self, conn: Connection, cmd: ChangeStatus) -> Order:
+    def change_status_in(self, conn: Connection, cmd: ChangeStatus, current: Order | None = None) -> Order:
+        """`current`: the order as the caller just loaded it in this transaction (saves loading it again)."""
         now = self._clock()
         orders = OrderRepository(conn)
-        order = orders.get(cmd.number, for_update=True)
+        order = current or orders.get(cmd.number, for_update=True)
         if order is None:
             raise OrderNotFound(cmd.number)
         check_transition(order.status, cmd.status)

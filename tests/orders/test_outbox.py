@@ -41,7 +41,7 @@ async def test_only_due_rows_are_claimed(db: Database, clock: Clock) -> None:
     def send_first(conn: Connection) -> str:
         repo = OutboxRepository(conn)
         (first,) = repo.claim_due(clock(), limit=10, lease=LEASE)
-        repo.mark_sent(first.id, clock())
+        repo.mark_many_sent([first.id], clock())
         return first.dedupe_key
 
     assert await db.write(send_first) == "now"
@@ -71,7 +71,7 @@ async def test_sent_and_dead_rows_are_never_claimed_and_retries_wait(db: Databas
     def settle(conn: Connection) -> None:
         repo = OutboxRepository(conn)
         claimed = {r.dedupe_key: r.id for r in repo.claim_due(clock(), limit=10, lease=LEASE)}
-        repo.mark_sent(claimed["ok"], clock())
+        repo.mark_many_sent([claimed["ok"]], clock())
         repo.mark_dead(claimed["bad"], "HTTP 400")
         repo.mark_retry(claimed["flaky"], clock() + timedelta(seconds=30), "HTTP 503")
 
