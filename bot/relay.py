@@ -99,7 +99,10 @@ class OutboxRelay:
         batches a few milliseconds later, one statement for many; a crash in between re-sends at most those
         few messages once their lease ends (at least once). Failures and history entries are recorded now.
         """
-        errors = await asyncio.gather(*(self._attempt(row) for row in rows))
+        if len(rows) == 1:  # the common case: no task to create and gather
+            errors = [await self._attempt(rows[0])]
+        else:
+            errors = await asyncio.gather(*(self._attempt(row) for row in rows))
         outcomes = list(zip(rows, errors, strict=True))
         later = [r.id for r, e in outcomes if mark_sent_later and e is None and not _in_history(r)]
         now_needed = [(r, e) for r, e in outcomes if r.id not in later]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Update,
     and_,
     bindparam,
     cast,
@@ -161,6 +163,16 @@ def _payment(m: Any) -> Payment:
     )
 
 
+@cache
+def _guarded_update(columns: tuple[str, ...]) -> Update:
+    """One statement per set of columns, built once: building it per call cost ~0.2 ms (cache key)."""
+    return (
+        update(orders)
+        .where(orders.c.id == bindparam("b_id"), orders.c.status == bindparam("b_status"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
 class OrderRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -204,12 +216,10 @@ class OrderRepository:
 
     def update_guarded(self, order_id: int, expected_status: OrderStatus, values: dict[str, Any]) -> bool:
         """Apply values only if the status is still the one the caller decided on."""
-        query = (
-            update(orders)
-            .where(orders.c.id == order_id, orders.c.status == expected_status.value)
-            .values(values)
-        )
-        return self._conn.execute(query).rowcount == 1
+        statement = _guarded_update(tuple(sorted(values)))
+        params = {f"v_{name}": value for name, value in values.items()}
+        params |= {"b_id": order_id, "b_status": expected_status.value}
+        return self._conn.execute(statement, params).rowcount == 1
 
     def get(self, number: int, *, for_update: bool = False) -> Order | None:
         found = self._load(_BY_NUMBER_LOCKED if for_update else _BY_NUMBER, {"b_number": number})
