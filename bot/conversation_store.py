@@ -10,6 +10,7 @@ from catalog.schema import insert_ignoring
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
 from orders.database import Database
+from orders.driver_sql import DriverStatement
 from orders.tables import conversations, inbound_claims
 
 
@@ -17,10 +18,12 @@ class StaleConversation(Exception):
     """Another process saved this conversation since it was loaded; the turn is retried."""
 
 
-_LOAD = select(conversations.c.data, conversations.c.version).where(
-    conversations.c.channel == bindparam("b_channel"), conversations.c.user_id == bindparam("b_user")
+_LOAD = DriverStatement(
+    select(conversations.c.data, conversations.c.version).where(
+        conversations.c.channel == bindparam("b_channel"), conversations.c.user_id == bindparam("b_user")
+    )
 )
-_SAVE = (
+_SAVE = DriverStatement(
     update(conversations)
     .where(
         conversations.c.channel == bindparam("b_channel"),
@@ -34,21 +37,29 @@ _SAVE = (
         last_inbound_at=bindparam("b_now"),
     )
 )
+_NEW_COLUMNS = ("channel", "user_id", "data", "version", "last_inbound_at", "updated_at")
+_INSERT = DriverStatement(
+    lambda dialect: insert_ignoring(dialect, conversations, ["channel", "user_id"]), _NEW_COLUMNS
+)
+_CLAIM = DriverStatement(
+    lambda dialect: insert_ignoring(dialect, inbound_claims, ["provider", "external_id"]),
+    ("provider", "external_id", "claimed_at"),
+)
 
 
 class SqlConversationStore:
     """Loads and saves inside the turn's own transaction, so state, order and replies commit together."""
 
     def load(self, conn: Connection, key: ConversationKey) -> Conversation | None:
-        row = conn.execute(_LOAD, {"b_channel": key.channel, "b_user": key.user_id}).first()
+        row = _LOAD.run(conn, {"b_channel": key.channel, "b_user": key.user_id}).first()
         return Conversation.from_json(key, row[0], row[1]) if row else None
 
     def save(self, conn: Connection, conversation: Conversation, now: datetime) -> None:
         """Save if nobody else did since it was loaded (version check); raise StaleConversation otherwise."""
         key = conversation.key
         if conversation.version == 0:
-            inserted = conn.execute(
-                insert_ignoring(conn, conversations, ["channel", "user_id"]),
+            inserted = _INSERT.run(
+                conn,
                 {
                     "channel": key.channel,
                     "user_id": key.user_id,
@@ -68,7 +79,7 @@ class SqlConversationStore:
                 "b_data": conversation.to_json(),
                 "b_now": now,
             }
-            if conn.execute(_SAVE, params).rowcount != 1:
+            if _SAVE.run(conn, params).rowcount != 1:
                 raise StaleConversation(str(key))
         conversation.version += 1
 
@@ -89,6 +100,5 @@ class SqlConversations:
 
 def claim(conn: Connection, provider: str, external_id: str, now: datetime) -> bool:
     """True the first time this provider id is seen; False for a repeated delivery."""
-    statement = insert_ignoring(conn, inbound_claims, ["provider", "external_id"])
-    result = conn.execute(statement, {"provider": provider, "external_id": external_id, "claimed_at": now})
-    return result.rowcount == 1
+    claimed = _CLAIM.run(conn, {"provider": provider, "external_id": external_id, "claimed_at": now})
+    return claimed.rowcount == 1

@@ -72,9 +72,10 @@ products = Table(
 )
 
 
-def upsert_statement(conn: Connection, table: Table) -> Any:
-    """An INSERT that supports ON CONFLICT for the connection's dialect (SQLite or PostgreSQL)."""
-    if conn.dialect.name == "postgresql":
+def upsert_statement(conn: Connection | Dialect, table: Table) -> Any:
+    """An INSERT that supports ON CONFLICT for the dialect (SQLite or PostgreSQL)."""
+    dialect = conn.dialect if isinstance(conn, Connection) else conn
+    if dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 
@@ -82,11 +83,12 @@ def upsert_statement(conn: Connection, table: Table) -> Any:
 _INSERTS_IGNORING: dict[tuple[str, str], Any] = {}
 
 
-def insert_ignoring(conn: Connection, table: Table, keys: list[str]) -> Any:
+def insert_ignoring(conn: Connection | Dialect, table: Table, keys: list[str]) -> Any:
     """INSERT … ON CONFLICT (keys) DO NOTHING, built once per table and dialect (it is on the hot path)."""
-    cache_key = (table.name, conn.dialect.name)
+    dialect = conn.dialect if isinstance(conn, Connection) else conn
+    cache_key = (table.name, dialect.name)
     if cache_key not in _INSERTS_IGNORING:
-        _INSERTS_IGNORING[cache_key] = upsert_statement(conn, table).on_conflict_do_nothing(
+        _INSERTS_IGNORING[cache_key] = upsert_statement(dialect, table).on_conflict_do_nothing(
             index_elements=keys
         )
     return _INSERTS_IGNORING[cache_key]
