@@ -18,6 +18,7 @@ from bot.api.errors import error_body, install_error_handlers
 from bot.container import Container, build_container
 from bot.direct_routes import DirectRoutes, Handler
 from bot.settings import Settings
+from bot.startup import freeze_startup_heap
 from bot.worker import run_background
 
 
@@ -36,6 +37,7 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_heap()
         stop = asyncio.Event()
         worker = asyncio.create_task(run_background(container, stop)) if run_worker else None
         try:
