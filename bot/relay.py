@@ -60,7 +60,7 @@ class OutboxRelay:
         clock: Callable[[], datetime],
         *,
         policy: RetryPolicy | None = None,
-        batch: int = 50,
+        batch: int = 10,  # small: a batch's sends and history rows run on the loop between chat turns
         lease: timedelta = timedelta(seconds=120),
         idle_interval: float = 1.0,
     ) -> None:
