@@ -7,19 +7,14 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, select, update
 
 from catalog.product import Product, ProductData
 from catalog.schema import products, upsert_statement
 
 # Built once: constructing a Core statement costs several times more than SQLite running it.
 _BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
-_BY_IDS_OR_SKUS = select(products).where(
-    or_(
-        products.c.id.in_(bindparam("b_ids", expanding=True)),
-        products.c.sku.in_(bindparam("b_skus", expanding=True)),
-    )
-)
+_BY_ID = select(products).where(products.c.id == bindparam("b_id"))
 _RESERVE = (
     update(products)
     .where(products.c.id == bindparam("b_id"), products.c.stock >= bindparam("b_qty"))
@@ -64,10 +59,19 @@ class ProductRepository:
         return _to_product(row) if row else None
 
     def get_many(self, *, ids: Iterable[int] = (), skus: Iterable[str] = ()) -> list[Product]:
-        ids, skus = list(ids), list(skus)
-        if not ids and not skus:
-            return []
-        return [_to_product(r) for r in self._conn.execute(_BY_IDS_OR_SKUS, {"b_ids": ids, "b_skus": skus})]
+        """Each product asked for by id or SKU, once. One indexed lookup per key: an order has a few
+        lines, and rendering an expanding IN cost more (~0.2 ms) than several lookups."""
+        found: dict[int, Product] = {}
+        keyed: list[tuple[Select[Any], dict[str, object]]] = [
+            (_BY_ID, {"b_id": i}) for i in dict.fromkeys(ids)
+        ]
+        keyed += [(_BY_SKU, {"b_sku": sku}) for sku in dict.fromkeys(skus)]
+        for statement, params in keyed:
+            row = self._conn.execute(statement, params).first()
+            if row is not None:
+                product = _to_product(row)
+                found[product.id] = product
+        return list(found.values())
 
     def list(self, *, active_only: bool = False, limit: int = 1000, offset: int = 0) -> list[Product]:
         query = select(products).order_by(products.c.category, products.c.name).limit(limit).offset(offset)
