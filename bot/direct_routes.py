@@ -8,12 +8,12 @@ of the REST API's OpenAPI document. Every other request goes to FastAPI untouche
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ class RawResponse:
 
     @classmethod
     def json(cls, payload: object, status: int = 200) -> RawResponse:
-        return cls(status, json.dumps(payload, separators=(",", ":")).encode())
+        return cls(status, orjson.dumps(payload))
 
 
 Handler = Callable[[RawRequest], Awaitable[RawResponse]]

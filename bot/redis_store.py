@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+import orjson
 from redis.asyncio import Redis
 
 from bot.conversation_store import StaleConversation
@@ -39,12 +39,17 @@ class RedisConversationStore:
         version, data = await self._redis.hmget(self._key(key), ["v", "d"])
         if version is None or data is None:
             return None
-        return Conversation.from_json(key, json.loads(data), int(version))
+        return Conversation.from_json(key, orjson.loads(data), int(version))
 
     async def save(self, conversation: Conversation, now: datetime) -> None:
         """Save if nobody else did since it was loaded; raise StaleConversation otherwise."""
-        data = json.dumps(conversation.to_json(), separators=(",", ":"), ensure_ascii=False)
-        args: list[str | int] = [conversation.version, conversation.version + 1, data, IDLE_EXPIRY_SECONDS]
+        data = orjson.dumps(conversation.to_json())
+        args: list[str | int | bytes] = [
+            conversation.version,
+            conversation.version + 1,
+            data,
+            IDLE_EXPIRY_SECONDS,
+        ]
         if not await self._save(keys=[self._key(conversation.key)], args=args):
             raise StaleConversation(str(conversation.key))
         conversation.version += 1

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
+import orjson
 from sqlalchemy import Connection
 
 from bot.admin import is_admin_command
@@ -39,7 +39,7 @@ async def _dispatch(container: Container, inbound: InboundMessage) -> None:
 def _parse_telegram(channel: TelegramChannel, body: bytes) -> TelegramUpdate | RawResponse | None:
     """The update, None for a kind that needs no answer, or the 400 for a body that is no update."""
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
         if not isinstance(data, dict):
             raise TypeError("expected a JSON object")
         return channel.parse(data)

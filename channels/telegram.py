@@ -9,12 +9,12 @@ Bot API's limits.
 from __future__ import annotations
 
 import hmac
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 from telegram import Bot
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.request import HTTPXRequest
@@ -175,7 +175,7 @@ class TelegramChannel:
             await self._call("sendMessage", body)
 
     async def _call(self, method: str, body: dict[str, Any]) -> None:
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = orjson.dumps(body)
         url = self._urls.get(method) or self._urls.setdefault(method, httpx.URL(f"{self._base}/{method}"))
         request = httpx.Request("POST", url, content=content, headers=_JSON, extensions=_TIMEOUT)
         try:

