@@ -170,11 +170,12 @@ class OutboxRelay:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a wake-up skips the wait."""
         while not stop.is_set():
+            # Cleared before the pass: a commit that wakes us during it gets a pass of its own.
+            self._wake.clear()
             try:
                 await self.run_once()
             except Exception:  # the database may be briefly unavailable; keep the relay alive
                 log.exception("outbox relay pass failed")
-            self._wake.clear()
             waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waiters, timeout=self._idle_interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Table,
     Update,
     and_,
     bindparam,
@@ -113,21 +114,25 @@ _INSERT_EVENT = order_events.insert()
 _BY_NUMBER = select(orders).where(orders.c.number == bindparam("b_number"))
 _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
 _BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
-_LINES_OF = (
-    select(order_lines)
-    .where(order_lines.c.order_id.in_(bindparam("b_ids", expanding=True)))
-    .order_by(order_lines.c.position)
-)
-_EVENTS_OF = (
-    select(order_events)
-    .where(order_events.c.order_id.in_(bindparam("b_ids", expanding=True)))
-    .order_by(order_events.c.id)
-)
-_PAYMENTS_OF = (
-    select(payments_table)
-    .where(payments_table.c.order_id.in_(bindparam("b_ids", expanding=True)))
-    .order_by(payments_table.c.id)
-)
+
+
+def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> Select[Any]:
+    """A child table's rows for one order (`b_id`) or for many (`b_ids`, an expanding IN that is
+    rendered anew on every call, ~0.1 ms: a single order, the chat's case, does without)."""
+    key = table.c.order_id
+    match = key.in_(bindparam("b_ids", expanding=True)) if many else key == bindparam("b_id")
+    return select(table).where(match).order_by(order_by)
+
+
+# (lines, history, payments) of one order, and of many.
+_CHILDREN = {
+    many: (
+        _children_of(order_lines, order_lines.c.position, many=many),
+        _children_of(order_events, order_events.c.id, many=many),
+        _children_of(payments_table, payments_table.c.id, many=many),
+    )
+    for many in (False, True)
+}
 _IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
     idempotency_keys.c.key == bindparam("b_key")
 )
@@ -251,16 +256,18 @@ class OrderRepository:
         rows = self._conn.execute(query, params or {}).all()
         if not rows:
             return []
-        ids = {"b_ids": [r._mapping["id"] for r in rows]}
+        ids = [r._mapping["id"] for r in rows]
+        lines_of, events_of, payments_of = _CHILDREN[len(ids) > 1]
+        keys = {"b_ids": ids} if len(ids) > 1 else {"b_id": ids[0]}
         lines: dict[int, list[OrderLine]] = defaultdict(list)
-        for r in self._conn.execute(_LINES_OF, ids):
+        for r in self._conn.execute(lines_of, keys):
             lines[r._mapping["order_id"]].append(_line(r._mapping))
         events: dict[int, list[OrderEvent]] = defaultdict(list)
-        for r in self._conn.execute(_EVENTS_OF, ids):
+        for r in self._conn.execute(events_of, keys):
             m = r._mapping
             events[m["order_id"]].append(OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"])))
         paid: dict[int, list[Payment]] = defaultdict(list)
-        for r in self._conn.execute(_PAYMENTS_OF, ids):
+        for r in self._conn.execute(payments_of, keys):
             paid[r._mapping["order_id"]].append(_payment(r._mapping))
         return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
