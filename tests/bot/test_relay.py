@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -21,7 +22,7 @@ from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.database import Database
 from orders.model import Lead
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
+from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxRow
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
@@ -204,3 +205,39 @@ async def test_hot_path_replies_are_marked_sent_in_a_later_batch(h: Harness) -> 
     assert await relay.run_once() == 0
     await relay.flush_sent()
     assert [r["status"] for r in await rows(h.db, outbox)] == ["sent"]
+
+
+async def test_a_row_committed_during_a_pass_is_sent_without_waiting_for_the_poll(
+    db: Database, clock: Clock
+) -> None:
+    first_send_started, release_first, both_sent = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    sent: list[str] = []
+
+    async def slow_then_fast(row: OutboxRow) -> None:
+        if not sent:
+            first_send_started.set()
+            await release_first.wait()
+        sent.append(row.dedupe_key)
+        if len(sent) == 2:
+            both_sent.set()
+
+    # An hour between polls: only a wake-up can get the second row out.
+    relay = OutboxRelay(db, {OutboxKind.MERCHANT_WEBHOOK: slow_then_fast}, clock, idle_interval=3600)
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run_forever(stop))
+    await add_webhook_row(db, clock, "first")
+    relay.wake()
+    await first_send_started.wait()
+    await add_webhook_row(db, clock, "second")  # committed while the relay is busy with "first"
+    relay.wake()
+    release_first.set()
+    async with asyncio.timeout(10):  # a stranded row would wait the hour
+        await both_sent.wait()
+    stop.set()
+    await running
+    assert sent == ["first", "second"]
+
+
+async def add_webhook_row(db: Database, clock: Clock, key: str) -> None:
+    message = OutboxMessage(OutboxKind.MERCHANT_WEBHOOK, "merchant", {"id": key}, key)
+    await db.write(lambda conn: OutboxRepository(conn).add([message], clock()))
