@@ -6,11 +6,12 @@ import functools
 import logging
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 
 import httpx
+from pydantic import SecretStr
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.admin import AdminCommands
@@ -26,6 +27,7 @@ from bot.store_file import load_store
 from bot.turns import TurnRunner
 from catalog.service import CatalogService
 from channels.telegram import TelegramChannel
+from channels.whatsapp import WhatsAppChannel
 from flows.phrases import Phrasebook
 from orders.database import Database
 from orders.notifications import NotificationTargets
@@ -56,7 +58,9 @@ class Container:
     transports: dict[str, ChatTransport]
     reminders: ReminderPoller
     telegram: TelegramChannel | None = None
+    whatsapp: WhatsAppChannel | None = None
     redis: Redis | None = None
+    admin_ids: dict[str, str] = field(default_factory=dict)  # channel -> the staff's user id there
 
     async def aclose(self) -> None:
         await self.relay.flush_sent()
@@ -64,6 +68,8 @@ class Container:
             await self.redis.aclose()
         if self.telegram is not None:
             await self.telegram.aclose()
+        if self.whatsapp is not None:
+            await self.whatsapp.aclose()
         await self.http.aclose()
         await self.db.dispose()
 
@@ -102,6 +108,30 @@ def _telegram(settings: Settings, transport: httpx.AsyncBaseTransport | None) ->
     )
 
 
+def _whatsapp(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> WhatsAppChannel | None:
+    if settings.whatsapp_phone_id is None or settings.whatsapp_token is None:
+        return None
+    if settings.whatsapp_app_secret is None:
+        log.warning("CHATCART_WHATSAPP_APP_SECRET is not set: /webhooks/whatsapp refuses every delivery")
+    return WhatsAppChannel(
+        settings.whatsapp_phone_id,
+        settings.whatsapp_token.get_secret_value(),
+        api_url=settings.whatsapp_api_url,
+        app_secret=_secret(settings.whatsapp_app_secret),
+        verify_token=_secret(settings.whatsapp_verify_token),
+        transport=transport,
+    )
+
+
+def _secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def whatsapp_number(number: str) -> str:
+    """A phone number as WhatsApp names its senders: digits only (`+91 98765-43210` -> `919876543210`)."""
+    return "".join(ch for ch in number if ch.isdigit())
+
+
 def _redis(url: str) -> Redis:
     # A blocking pool: under a burst a turn waits for a free connection instead of failing with
     # "Too many connections" (found by the 1,000-shopper benchmark).
@@ -134,11 +164,17 @@ def build_container(
     renderer = MessageRenderer()
     telegram = _telegram(settings, provider_transport)
     transports: dict[str, ChatTransport] = dict(extra_transports or {})
-    admin_recipients: tuple[str, ...] = ()
+    whatsapp = _whatsapp(settings, provider_transport)
+    admin_ids: dict[str, str] = {}
     if telegram is not None:
         transports["telegram"] = telegram
         if settings.telegram_admin_chat_id:
-            admin_recipients += (f"telegram:{settings.telegram_admin_chat_id}",)
+            admin_ids["telegram"] = settings.telegram_admin_chat_id
+    if whatsapp is not None:
+        transports["whatsapp"] = whatsapp
+        if settings.whatsapp_admin_number:
+            admin_ids["whatsapp"] = whatsapp_number(settings.whatsapp_admin_number)
+    admin_recipients = tuple(f"{channel}:{user}" for channel, user in admin_ids.items())
     relay = OutboxRelay(db, _senders(settings, http, renderer, transports), clock)
     targets = NotificationTargets(
         admin_recipients=admin_recipients, merchant_webhook=bool(settings.merchant_webhook_url)
@@ -174,5 +210,7 @@ def build_container(
         transports=transports,
         reminders=ReminderPoller(db, phrases, clock, relay.wake),
         telegram=telegram,
+        whatsapp=whatsapp,
         redis=redis,
+        admin_ids=admin_ids,
     )

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import orjson
-from sqlalchemy import Connection
 
-from bot.admin import is_admin_command
 from bot.container import Container
 from bot.direct_routes import Handler, RawRequest, RawResponse, error_response
-from channels.telegram import CHANNEL, SECRET_HEADER, TelegramChannel, TelegramUpdate
-from flows.messages import InboundKind, InboundMessage
+from bot.inbound import dispatch
+from bot.whatsapp_webhook import whatsapp_webhook
+from channels.telegram import SECRET_HEADER, TelegramChannel, TelegramUpdate
 
 log = logging.getLogger(__name__)
 
-STAFF_ONLY = "Sorry, that command is only for the store's staff."
 _OK = RawResponse.json({"ok": True})
 _SECRET_HEADER = SECRET_HEADER.lower()
-
-
-def _admin_work(container: Container, inbound: InboundMessage) -> Callable[[Connection], str]:
-    """Admin commands run for the admin chat only; anyone else is told they are for staff."""
-    admin = container.settings.telegram_admin_chat_id
-    if admin is not None and inbound.key.user_id == admin:
-        return lambda conn: container.admin.run(conn, inbound.text, f"telegram:{admin}")
-    return lambda _conn: STAFF_ONLY
-
-
-async def _dispatch(container: Container, inbound: InboundMessage) -> None:
-    if inbound.kind is InboundKind.TEXT and is_admin_command(inbound.text):
-        await container.turns.answer_once(CHANNEL, inbound, _admin_work(container, inbound))
-    else:
-        await container.turns.handle(CHANNEL, inbound)
 
 
 def _parse_telegram(channel: TelegramChannel, body: bytes) -> TelegramUpdate | RawResponse | None:
@@ -62,7 +44,7 @@ def telegram_webhook(container: Container) -> Handler:
         if not isinstance(parsed, TelegramUpdate):
             return parsed or _OK
         try:
-            await _dispatch(container, parsed.inbound)
+            await dispatch(container, parsed.inbound)
         except Exception:
             # Nothing was committed: Telegram retries, and the claim makes the retry safe.
             log.exception("telegram update %s failed", parsed.inbound.message_id)
@@ -75,4 +57,7 @@ def telegram_webhook(container: Container) -> Handler:
 
 
 def webhook_routes(container: Container) -> dict[str, Handler]:
-    return {"/webhooks/telegram": telegram_webhook(container)}
+    return {
+        "/webhooks/telegram": telegram_webhook(container),
+        "/webhooks/whatsapp": whatsapp_webhook(container),
+    }

@@ -1,0 +1,223 @@
+"""WhatsApp Cloud API: verify webhooks, parse every message of a batch, render within Meta's limits, send.
+
+Parsing reads the Cloud API JSON itself: pywa dispatches only the first message of a batched webhook and
+needs fields (`contacts[].user_id`) older payloads lack (LIBRARIES.md §0). Sending goes through pywa, whose
+client is pointed at `CHATCART_WHATSAPP_API_URL` by a transport that rewrites each request's origin (pywa has
+no base-URL option of its own).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pywa import utils as pywa_utils
+from pywa.errors import ThrottlingError, WhatsAppError
+from pywa.types.callback import Button, Section, SectionList, SectionRow
+from pywa_async.client import WhatsApp
+
+from channels.errors import ChannelError
+from channels.telegram import split_text
+from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
+
+CHANNEL = "whatsapp"
+SIGNATURE_HEADER = "x-hub-signature-256"
+MAX_TEXT = 4096
+MAX_INTERACTIVE_BODY = 1024
+MAX_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_ROWS = 10
+MAX_ROW_TITLE = 24
+MAX_ROW_DESCRIPTION = 72
+MAX_LIST_BUTTON = 20
+DEFAULT_LIST_BUTTON = "Choose"
+
+
+def clip(text: str, limit: int) -> str:
+    """Shortened with an ellipsis when over the limit: Meta rejects the whole message otherwise."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def verify_signature(app_secret: str | None, body: bytes, header: str | None) -> bool:
+    """`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with the app secret>`, constant time."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    return pywa_utils.webhook_updates_validator(app_secret, body, header)
+
+
+def answer_challenge(verify_token: str | None, mode: str, token: str, challenge: str) -> str | None:
+    """The `hub.challenge` to echo when Meta subscribes with our verify token; None to refuse."""
+    if not verify_token or mode != "subscribe" or not challenge:
+        return None
+    return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
+
+
+# --- inbound ------------------------------------------------------------------------------------------
+
+
+def _choice_id(message: dict[str, Any]) -> str | None:
+    """The row or button id of a list reply, reply button or template quick reply."""
+    if message["type"] == "interactive":
+        interactive = message["interactive"]
+        reply = interactive.get("list_reply") or interactive.get("button_reply") or {}
+        return str(reply["id"]) if "id" in reply else None
+    if message["type"] == "button":  # a template's quick-reply button
+        return str(message["button"].get("payload") or message["button"]["text"])
+    return None
+
+
+def _inbound(message: dict[str, Any], names: dict[str, str]) -> InboundMessage:
+    sender = str(message["from"])
+    common: dict[str, Any] = {
+        "key": ConversationKey(CHANNEL, sender),
+        "message_id": str(message["id"]),
+        "at": datetime.fromtimestamp(int(message["timestamp"]), UTC),
+        "contact_name": names.get(sender, ""),
+        "phone": f"+{sender}" if sender.isdigit() else "",  # a WhatsApp sender is a phone number
+    }
+    if message["type"] == "text":
+        return InboundMessage(kind=InboundKind.TEXT, text=str(message["text"]["body"]), **common)
+    if (choice := _choice_id(message)) is not None:
+        return InboundMessage(kind=InboundKind.CHOICE, choice_id=choice, **common)
+    if message["type"] == "contacts" and message["contacts"][0].get("phones"):
+        phone = str(message["contacts"][0]["phones"][0]["phone"])
+        return InboundMessage(kind=InboundKind.TEXT, text=phone, **(common | {"phone": phone}))
+    return InboundMessage(kind=InboundKind.UNSUPPORTED, **common)  # images, voice, stickers, locations…
+
+
+def parse_webhook(payload: dict[str, Any]) -> list[InboundMessage]:
+    """Every message of every change of every entry, in order; statuses and other fields carry none.
+
+    A payload without the fields every Cloud API message has raises KeyError, TypeError or ValueError.
+    """
+    if payload.get("object") != "whatsapp_business_account":
+        raise ValueError("not a WhatsApp Business Account webhook")
+    return list(_messages(payload))
+
+
+def _messages(payload: dict[str, Any]) -> Iterator[InboundMessage]:
+    for entry in payload["entry"]:
+        for change in entry.get("changes", []):
+            value = change.get("value") or {}
+            if change.get("field") != "messages":
+                continue
+            names = {
+                str(c["wa_id"]): str((c.get("profile") or {}).get("name") or "")
+                for c in value.get("contacts", [])
+                if "wa_id" in c
+            }
+            for message in value.get("messages", []):
+                yield _inbound(message, names)
+
+
+# --- outbound -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Cloud API message: plain text, or interactive with reply buttons or a list."""
+
+    text: str
+    buttons: tuple[Button, ...] | None = None
+    rows: tuple[SectionRow, ...] | None = None
+    list_button: str = ""
+
+    def pywa_buttons(self) -> list[Button] | SectionList | None:
+        if self.buttons:
+            return list(self.buttons)
+        if self.rows:
+            return SectionList(self.list_button, sections=[Section("", rows=list(self.rows))])
+        return None
+
+
+def render(message: OutboundMessage) -> list[Outgoing]:
+    """Reply buttons for up to three short choices, lists (ten rows each) otherwise, text split to fit."""
+    if not message.choices:
+        return [Outgoing(part) for part in split_text(message.text, MAX_TEXT)]
+    *lead, body = split_text(message.text, MAX_INTERACTIVE_BODY)
+    texts = [Outgoing(part) for part in lead]
+    choices = message.choices
+    if (
+        message.style is ChoiceStyle.BUTTONS
+        and len(choices) <= MAX_BUTTONS
+        and all(len(c.label) <= MAX_BUTTON_TITLE for c in choices)
+    ):
+        return [*texts, Outgoing(body, buttons=tuple(Button(c.label, c.id) for c in choices))]
+    label = clip(message.list_button or DEFAULT_LIST_BUTTON, MAX_LIST_BUTTON)
+    rows = [
+        SectionRow(clip(c.label, MAX_ROW_TITLE), c.id, clip(c.description, MAX_ROW_DESCRIPTION) or None)
+        for c in choices
+    ]
+    # Past ten rows, each further ten go in a list of their own ("…" as its text: a body is required).
+    pages = [tuple(rows[i : i + MAX_ROWS]) for i in range(0, len(rows), MAX_ROWS)]
+    lists = [Outgoing(body if i == 0 else "…", rows=page, list_button=label) for i, page in enumerate(pages)]
+    return [*texts, *lists]
+
+
+class _OriginRewrite(httpx.AsyncBaseTransport):
+    """Sends each request to `api_url`'s scheme, host and port instead of the one pywa built in."""
+
+    def __init__(self, api_url: str, inner: httpx.AsyncBaseTransport) -> None:
+        self._origin = httpx.URL(api_url)
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        origin = self._origin
+        request.url = request.url.copy_with(scheme=origin.scheme, host=origin.host, port=origin.port)
+        request.headers["Host"] = origin.netloc.decode("ascii")
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _as_channel_error(error: WhatsAppError) -> ChannelError:
+    status = error.status_code or 0
+    transient = bool(error.is_transient) or isinstance(error, ThrottlingError) or status >= 500
+    return ChannelError(f"WhatsApp {error.code}: {error.message}", transient=transient)
+
+
+class WhatsAppChannel:
+    def __init__(
+        self,
+        phone_id: str,
+        token: str,
+        *,
+        api_url: str,
+        app_secret: str | None,
+        verify_token: str | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        inner = transport or httpx.AsyncHTTPTransport()
+        self._http = httpx.AsyncClient(transport=_OriginRewrite(api_url, inner), timeout=httpx.Timeout(10.0))
+        self._client = WhatsApp(phone_id, token, session=self._http, server=None)
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+
+    def verify(self, body: bytes, header: str | None) -> bool:
+        return verify_signature(self._app_secret, body, header)
+
+    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
+        return answer_challenge(self._verify_token, mode, token, challenge)
+
+    @staticmethod
+    def parse(payload: dict[str, Any]) -> list[InboundMessage]:
+        return parse_webhook(payload)
+
+    async def send(self, message: OutboundMessage) -> None:
+        for outgoing in render(message):
+            try:
+                await self._client.send_message(
+                    message.key.user_id, outgoing.text, buttons=outgoing.pywa_buttons()
+                )
+            except WhatsAppError as exc:
+                raise _as_channel_error(exc) from None
+            except httpx.TransportError as exc:
+                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
