@@ -22,12 +22,13 @@ from bot.redis_store import RedisConversationStore, RedisLocks
 from bot.relay import OutboxRelay, Sender
 from bot.reminders import ReminderPoller
 from bot.senders import ChatMessageSender, ChatTransport, MerchantWebhookSender
+from bot.service_windows import OutsideWindow, ServiceWindows
 from bot.settings import Settings
 from bot.store_file import load_store
 from bot.turns import TurnRunner
 from catalog.service import CatalogService
 from channels.telegram import TelegramChannel
-from channels.whatsapp import WhatsAppChannel
+from channels.whatsapp import WhatsAppChannel, is_template_language
 from flows.phrases import Phrasebook
 from orders.database import Database
 from orders.notifications import NotificationTargets
@@ -79,8 +80,9 @@ def _senders(
     http: httpx.AsyncClient,
     renderer: MessageRenderer,
     transports: dict[str, ChatTransport],
+    outside_window: OutsideWindow,
 ) -> dict[OutboxKind, Sender]:
-    chat = ChatMessageSender(renderer, transports)
+    chat = ChatMessageSender(renderer, transports, outside_window)
     senders: dict[OutboxKind, Sender] = {OutboxKind.CUSTOMER_MESSAGE: chat, OutboxKind.ADMIN_MESSAGE: chat}
     if settings.merchant_webhook_url:
         if settings.merchant_webhook_secret is None:
@@ -108,9 +110,17 @@ def _telegram(settings: Settings, transport: httpx.AsyncBaseTransport | None) ->
     )
 
 
-def _whatsapp(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> WhatsAppChannel | None:
+def _whatsapp(
+    settings: Settings, store: StoreConfig, transport: httpx.AsyncBaseTransport | None
+) -> WhatsAppChannel | None:
     if settings.whatsapp_phone_id is None or settings.whatsapp_token is None:
         return None
+    for template in store.whatsapp_templates:
+        if not is_template_language(template.language_code):
+            raise ConfigurationError(
+                f"whatsapp_templates: {template.event} ({template.language}) has language code "
+                f"{template.language_code!r}, which WhatsApp does not know (e.g. en_US, es, hi)"
+            )
     if settings.whatsapp_app_secret is None:
         log.warning("CHATCART_WHATSAPP_APP_SECRET is not set: /webhooks/whatsapp refuses every delivery")
     return WhatsAppChannel(
@@ -164,7 +174,7 @@ def build_container(
     renderer = MessageRenderer()
     telegram = _telegram(settings, provider_transport)
     transports: dict[str, ChatTransport] = dict(extra_transports or {})
-    whatsapp = _whatsapp(settings, provider_transport)
+    whatsapp = _whatsapp(settings, store, provider_transport)
     admin_ids: dict[str, str] = {}
     if telegram is not None:
         transports["telegram"] = telegram
@@ -175,7 +185,9 @@ def build_container(
         if settings.whatsapp_admin_number:
             admin_ids["whatsapp"] = whatsapp_number(settings.whatsapp_admin_number)
     admin_recipients = tuple(f"{channel}:{user}" for channel, user in admin_ids.items())
-    relay = OutboxRelay(db, _senders(settings, http, renderer, transports), clock)
+    templated = {"whatsapp": whatsapp} if whatsapp is not None else {}
+    outside_window = OutsideWindow(ServiceWindows(db), store, templated, clock)
+    relay = OutboxRelay(db, _senders(settings, http, renderer, transports, outside_window), clock)
     targets = NotificationTargets(
         admin_recipients=admin_recipients, merchant_webhook=bool(settings.merchant_webhook_url)
     )

@@ -13,6 +13,7 @@ import httpx
 
 from bot.messages import MessageRenderer, TemplateMissing
 from bot.relay import DeliveryError
+from bot.service_windows import OutsideWindow
 from flows.messages import Choice, ChoiceStyle, ConversationKey, OutboundMessage
 from orders.outbox import OutboxRow
 
@@ -83,9 +84,15 @@ def outbound_from_payload(key: ConversationKey, payload: dict[str, object], text
 class ChatMessageSender:
     """Sends a chat message (a flow reply, or a template rendered in the reader's language) on its channel."""
 
-    def __init__(self, renderer: MessageRenderer, transports: Mapping[str, ChatTransport]) -> None:
+    def __init__(
+        self,
+        renderer: MessageRenderer,
+        transports: Mapping[str, ChatTransport],
+        outside_window: OutsideWindow | None = None,
+    ) -> None:
         self._renderer = renderer
         self._transports = transports
+        self._outside_window = outside_window
 
     async def __call__(self, row: OutboxRow) -> None:
         channel, _, user_id = row.recipient.partition(":")
@@ -95,6 +102,9 @@ class ChatMessageSender:
         if transport is None:
             raise DeliveryError(f"channel {channel!r} is not configured on this server", transient=False)
         payload = row.payload
+        key = ConversationKey(channel, user_id)
+        if self._outside_window is not None and await self._outside_window.handled(key, payload):
+            return
         text = payload.get("text")
         if text is None:
             try:
@@ -105,4 +115,4 @@ class ChatMessageSender:
                 )
             except TemplateMissing as exc:
                 raise DeliveryError(str(exc), transient=False) from None
-        await transport.send(outbound_from_payload(ConversationKey(channel, user_id), payload, str(text)))
+        await transport.send(outbound_from_payload(key, payload, str(text)))

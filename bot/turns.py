@@ -15,6 +15,7 @@ from bot.conversation_store import SqlConversationStore, StaleConversation, clai
 from bot.locks import KeyedLocks
 from bot.order_commands import OrderCommands
 from bot.redis_store import RedisConversationStore, RedisLocks
+from bot.service_windows import has_window, touch
 from flows.conversation import Conversation
 from flows.engine import step
 from flows.messages import InboundMessage, OutboundMessage
@@ -106,7 +107,7 @@ class TurnRunner:
 
         def transaction(conn: Connection) -> list[OutboxRow] | None:
             now = self._clock()
-            if not claim(conn, provider, inbound.message_id, now):
+            if not _claim(conn, provider, inbound, now):
                 return None
             return _queue_replies(conn, provider, inbound, [OutboundMessage(inbound.key, work(conn))], now)
 
@@ -125,7 +126,7 @@ class TurnRunner:
         loaded: Conversation | None,
     ) -> TurnResult | None:
         now = self._clock()
-        if not claim(conn, provider, inbound.message_id, now):
+        if not _claim(conn, provider, inbound, now):
             return None
         if self._shared is None:
             loaded = self._conversations.load(conn, inbound.key)
@@ -138,6 +139,15 @@ class TurnRunner:
         if self._shared is None:
             self._conversations.save(conn, conversation, now)
         return TurnResult(conversation, _queue_replies(conn, provider, inbound, replies, now))
+
+
+def _claim(conn: Connection, provider: str, inbound: InboundMessage, now: datetime) -> bool:
+    """Claim the provider's message id (False: a repeat); on a windowed channel the lead's window reopens."""
+    if not claim(conn, provider, inbound.message_id, now):
+        return False
+    if has_window(inbound.key.channel):
+        touch(conn, inbound.key, now)
+    return True
 
 
 def _queue_replies(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from catalog.money import MoneyError, is_known_currency, parse_major
 from orders.model import FieldValue
+from orders.status import OrderStatus
 
 
 class StoreConfigError(ValueError):
@@ -133,12 +134,53 @@ class StoreSettings(BaseModel):
         return tuple(dict.fromkeys(value))
 
 
+# The notifications a template can stand in for, and what their parameters may name.
+TEMPLATE_EVENTS = frozenset({"cod_reminder", "admin_new_order", *(f"status_{s.value}" for s in OrderStatus)})
+TEMPLATE_PARAMS = frozenset(
+    {"number", "total", "customer_name", "items", "tracking_number", "carrier", "channel", "phone"}
+)
+
+
+class ChatTemplate(BaseModel):
+    """An approved WhatsApp template for one notification in one language, used outside the 24-hour window
+    (WhatsApp delivers nothing else there). Quick-reply buttons get the notification's choices in order."""
+
+    model_config = _STRICT
+
+    event: str  # cod_reminder, status_shipped, … (templates/messages/<language>/<event>.txt)
+    language: str  # the shopper's language it serves
+    name: str  # its name in WhatsApp Manager
+    code: str = ""  # its language code there (en_US, hi…); the language itself when empty
+    params: tuple[str, ...] = ()  # the body's {{1}}, {{2}}… in order
+
+    @field_validator("event")
+    @classmethod
+    def _known_event(cls, value: str) -> str:
+        if value not in TEMPLATE_EVENTS:
+            raise ValueError(f"unknown event {value!r} (one of {', '.join(sorted(TEMPLATE_EVENTS))})")
+        return value
+
+    @field_validator("params")
+    @classmethod
+    def _known_params(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if unknown := [p for p in value if p not in TEMPLATE_PARAMS]:
+            raise ValueError(
+                f"unknown parameter {unknown[0]!r} (one of {', '.join(sorted(TEMPLATE_PARAMS))})"
+            )
+        return value
+
+    @property
+    def language_code(self) -> str:
+        return self.code or self.language
+
+
 class StoreConfig(BaseModel):
     model_config = _STRICT
 
     store: StoreSettings = StoreSettings()
     order_fields: tuple[FieldSpec, ...] = ()
     item_fields: tuple[FieldSpec, ...] = ()
+    whatsapp_templates: tuple[ChatTemplate, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> StoreConfig:
@@ -152,6 +194,15 @@ class StoreConfig(BaseModel):
             if method not in self.store.delivery:
                 raise ValueError(f"store.delivery_fees: {method!r} is not one of store.delivery")
             self.delivery_fee_minor(method)  # a bad amount fails at start-up, not at the first order
+        seen_templates: set[tuple[str, str]] = set()
+        for template in self.whatsapp_templates:
+            if template.language not in self.store.languages:
+                raise ValueError(f"whatsapp_templates: {template.language!r} is not one of store.languages")
+            if (template.event, template.language) in seen_templates:
+                raise ValueError(
+                    f"whatsapp_templates: two templates for {template.event} in {template.language}"
+                )
+            seen_templates.add((template.event, template.language))
         return self
 
     @property
@@ -168,6 +219,9 @@ class StoreConfig(BaseModel):
             return 0 if raw is None else parse_major(raw, self.currency)
         except MoneyError as exc:
             raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
+
+    def whatsapp_template(self, event: str, language: str) -> ChatTemplate | None:
+        return next((t for t in self.whatsapp_templates if (t.event, t.language) == (event, language)), None)
 
     def order_field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.order_fields if f.name == name), None)

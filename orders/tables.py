@@ -130,6 +130,15 @@ conversations = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# When each lead of a channel with a customer-service window (WhatsApp: 24 hours) last wrote to us.
+service_windows = Table(
+    "service_windows",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("last_inbound_at", UtcDateTime, nullable=False),
+)
+
 # A provider's update/message id, claimed in the turn's transaction: a repeated delivery stops here.
 inbound_claims = Table(
     "inbound_claims",

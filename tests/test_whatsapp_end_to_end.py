@@ -6,6 +6,7 @@ import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from bot.app import create_app
 from bot.container import Container, build_container
 from bot.settings import Settings
 from bot.startup import load_demo_catalog_if_empty, prepare_database
+from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
 from tests.telegram_fake import SECRET, TelegramUser, eventually, telegram_answer
 from tests.whatsapp_fake import (
@@ -26,6 +28,7 @@ from tests.whatsapp_fake import (
     graph_answer,
     signed,
     wa_messages,
+    wa_templates,
     webhook,
 )
 
@@ -38,9 +41,24 @@ currency = "INR"
 languages = ["en", "es"]
 delivery = ["shipping"]
 payment = ["cod"]
+cod_reminder_hours = 30
 [[order_fields]]
 name = "delivery_address"
 required = true
+
+[[whatsapp_templates]]
+event = "cod_reminder"
+language = "en"
+name = "cod_reminder_v2"
+code = "en_US"
+params = ["number", "total"]
+
+[[whatsapp_templates]]
+event = "status_shipped"
+language = "en"
+name = "order_shipped"
+code = "en_US"
+params = ["number", "tracking_number", "carrier"]
 """
 
 
@@ -50,6 +68,7 @@ class Shop:
     graph: FakeServer
     telegram: FakeServer
     container: Container
+    clock: Clock
 
     def shopper(self, number: str, name: str = "Asha") -> WhatsAppUser:
         return WhatsAppUser(self.app, self.graph, number, name)
@@ -76,7 +95,8 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             telegram_webhook_secret=SECRET,
             telegram_api_url=telegram.url,
         )
-        container = build_container(settings)
+        clock = Clock(datetime.now(UTC))
+        container = build_container(settings, clock=clock)
         await prepare_database(container)
         await load_demo_catalog_if_empty(container)
         server = uvicorn.Server(
@@ -87,12 +107,15 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             await asyncio.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            yield Shop(client, graph, telegram, container)
+            yield Shop(client, graph, telegram, container, clock)
         server.should_exit = True
         await task
 
 
 async def test_a_shopper_orders_with_lists_and_buttons_and_the_admin_number_ships_it(shop: Shop) -> None:
+    admin = shop.shopper("919000000001", "Staff")
+    await admin.says("/orders")  # WhatsApp delivers to staff, too, only within 24 hours of their last message
+    assert admin.inbox()[-1].text == "No orders."
     asha = shop.shopper("919876543210")
     await asha.says("I want to order")
     assert asha.inbox()[-1].kind == "list"
@@ -108,7 +131,6 @@ async def test_a_shopper_orders_with_lists_and_buttons_and_the_admin_number_ship
     assert (order["channel"], order["customer"]["phone"]) == ("whatsapp", "+919876543210")
     assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SNACK-SAMOSA", 2)]
 
-    admin = shop.shopper("919000000001", "Staff")
     await eventually(lambda: any(m.text.startswith("New order #1001 (whatsapp)") for m in admin.inbox()))
     await admin.says("/ship 1001 AWB77 BlueDart")
     assert admin.inbox()[-1].text == "Order #1001 is now In transit. The customer has been notified."
@@ -175,3 +197,64 @@ async def test_the_same_person_on_whatsapp_and_telegram_has_two_carts(shop: Shop
     await on_telegram.says("cart")
     assert on_whatsapp.inbox()[-1].text.startswith("Your cart: 2 item(s), ₹120.00.")
     assert on_telegram.inbox()[-1].text.startswith("Your cart: 3 item(s), ₹360.00.")
+
+
+async def order_and_go_quiet(asha: WhatsAppUser) -> None:
+    await asha.says("2 samosa")
+    await asha.presses("Checkout")
+    await asha.says("12 MG Road, Bengaluru")
+    await asha.presses("Confirm")
+    assert asha.inbox()[-1].text.startswith("Order #1001 is placed")  # with Confirm / Cancel buttons
+
+
+async def test_outside_the_window_templates_carry_the_reminder_and_the_shipping_notice(shop: Shop) -> None:
+    asha = shop.shopper("919876543210")
+    await order_and_go_quiet(asha)
+
+    shop.clock.advance(hours=31)  # the reminder falls due after the 24-hour window closed
+    assert await shop.container.reminders.run_once() == 1
+    await eventually(lambda: len(wa_templates(shop.graph)) == 1)
+    [reminder] = wa_templates(shop.graph)
+    assert (reminder.to, reminder.name, reminder.code) == ("919876543210", "cod_reminder_v2", "en_US")
+    assert reminder.body == ["1001", "₹120.00"] and reminder.quick_replies == ["cod:y:1001", "cod:n:1001"]
+
+    await asha.taps_quick_reply(reminder, 0, "Confirm order")  # this message reopens the window
+    await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in asha.inbox()))
+
+    shop.clock.advance(days=3)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    shipped = {"status": "shipped", "tracking_number": "AWB9", "carrier": "BlueDart"}
+    assert (
+        await shop.app.post("/api/v1/orders/1001/status", json=shipped, headers=headers)
+    ).status_code == 200
+    await eventually(lambda: len(wa_templates(shop.graph)) == 2)
+    notice = wa_templates(shop.graph)[-1]
+    assert (notice.name, notice.body, notice.quick_replies) == (
+        "order_shipped",
+        ["1001", "AWB9", "BlueDart"],
+        [],
+    )
+    assert not any("AWB9" in m.text for m in asha.inbox())  # no free-form message outside the window
+
+
+async def test_with_no_template_the_status_still_changes_and_history_says_nobody_was_messaged(
+    shop: Shop,
+) -> None:
+    asha = shop.shopper("919876543210")
+    await order_and_go_quiet(asha)
+    shop.clock.advance(days=2)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    moved = await shop.app.post("/api/v1/orders/1001/status", json={"status": "cancelled"}, headers=headers)
+    assert moved.status_code == 200 and moved.json()["status"] == "cancelled"
+
+    async def history() -> list[dict[str, object]]:
+        order = (await shop.app.get("/api/v1/orders/1001", headers=headers)).json()
+        failures = [e for e in order["history"] if e["kind"] == "notification_failed"]
+        return [e for e in failures if e["data"]["to"] == "customer"]
+
+    for _ in range(200):
+        if failed := await history():
+            break
+        await asyncio.sleep(0.02)
+    assert "not messaged" in str(failed[0]["data"]) and "status_cancelled" in str(failed[0]["data"])
+    assert wa_templates(shop.graph) == [] and not any("cancelled" in m.text for m in asha.inbox())

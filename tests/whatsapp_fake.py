@@ -42,6 +42,8 @@ def wa_messages(fake: FakeServer) -> list[WaSent]:
         if not request.path.endswith(f"/{PHONE_ID}/messages"):
             continue
         body = json.loads(request.body)
+        if body["type"] == "template":
+            continue  # see wa_templates
         if body["type"] == "text":
             sent.append(WaSent(body["to"], body["text"]["body"], [], "text"))
             continue
@@ -52,6 +54,30 @@ def wa_messages(fake: FakeServer) -> list[WaSent]:
         else:
             choices = [(r["title"], r["id"]) for s in action["sections"] for r in s["rows"]]
         sent.append(WaSent(body["to"], interactive["body"]["text"], choices, interactive["type"]))
+    return sent
+
+
+@dataclass
+class WaTemplate:
+    to: str
+    name: str
+    code: str
+    body: list[str]
+    quick_replies: list[str]
+
+
+def wa_templates(fake: FakeServer) -> list[WaTemplate]:
+    """Every template message the app sent, in order."""
+    sent = []
+    for request in fake.requests:
+        body = json.loads(request.body) if request.path.endswith(f"/{PHONE_ID}/messages") else {}
+        if body.get("type") != "template":
+            continue
+        template = body["template"]
+        components = template.get("components", [])
+        values = [p["text"] for c in components if c["type"] == "body" for p in c["parameters"]]
+        replies = [c["parameters"][0]["payload"] for c in components if c["type"] == "button"]
+        sent.append(WaTemplate(body["to"], template["name"], template["language"]["code"], values, replies))
     return sent
 
 
@@ -105,6 +131,12 @@ class WhatsAppUser:
 
     def inbox(self) -> list[WaSent]:
         return [m for m in wa_messages(self.fake) if m.to == self.number]
+
+    async def taps_quick_reply(self, template: WaTemplate, index: int, text: str) -> None:
+        """Tap a template's quick-reply button: WhatsApp sends its payload back as a `button` message."""
+        tap = self.message("button", {"payload": template.quick_replies[index], "text": text})
+        response = await self.post(webhook(tap, contacts=[self.contact()]))
+        assert response.status_code == 200, response.text
 
     async def presses(self, title: str) -> None:
         """Tap the newest button or list row with this title, as WhatsApp reports it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from orders.store import FieldSpec, FieldType, FieldValueError, StoreConfigError, parse_store_config
@@ -89,3 +91,27 @@ def test_field_values_are_normalised_by_type(spec: FieldSpec, raw: str, value: o
 def test_bad_field_values_are_explained(spec: FieldSpec, raw: str, message: str) -> None:
     with pytest.raises(FieldValueError, match=message):
         spec.parse_value(raw)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ('event = "status_lost"\nlanguage = "en"\nname = "x"', "unknown event 'status_lost'"),
+        ('event = "status_shipped"\nlanguage = "fr"\nname = "x"', "'fr' is not one of store.languages"),
+        (
+            'event = "status_shipped"\nlanguage = "en"\nname = "x"\nparams = ["price"]',
+            "unknown parameter 'price'",
+        ),
+        ('event = "status_shipped"\nlanguage = "en"', "whatsapp_templates #1.name: Field required"),
+    ],
+)
+def test_a_bad_whatsapp_template_stops_start_up_naming_it(template: str, problem: str) -> None:
+    text = f'[store]\nlanguages = ["en"]\n[[whatsapp_templates]]\n{template}\n'
+    with pytest.raises(StoreConfigError, match=re.escape(problem)):
+        parse_store_config(text, "chatcart.toml")
+
+
+def test_two_templates_for_one_event_and_language_are_refused() -> None:
+    one = '[[whatsapp_templates]]\nevent = "cod_reminder"\nlanguage = "en"\nname = "a"\n'
+    with pytest.raises(StoreConfigError, match="two templates for cod_reminder in en"):
+        parse_store_config('[store]\nlanguages = ["en"]\n' + one + one)

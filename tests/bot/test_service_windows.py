@@ -1,0 +1,118 @@
+"""The 24-hour window on SQLite and PostgreSQL, and what a notification becomes once it has closed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.container import ConfigurationError, build_container
+from bot.relay import DeliveryError
+from bot.service_windows import OutsideWindow, ServiceWindows, template_values, touch
+from bot.settings import Settings
+from channels.whatsapp import template_text
+from flows.messages import ConversationKey
+from orders.database import Database
+from orders.store import parse_store_config
+from tests.conftest import Clock
+
+ASHA = ConversationKey("whatsapp", "919876543210")
+STORE = parse_store_config(
+    """
+[store]
+currency = "INR"
+languages = ["en", "hi"]
+[[whatsapp_templates]]
+event = "status_shipped"
+language = "hi"
+name = "order_shipped_hi"
+params = ["number", "total", "items"]
+"""
+)
+
+
+class TemplateRecorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, list[str], list[str]]] = []
+
+    async def send_template(
+        self, key: ConversationKey, name: str, code: str, body: list[str], quick_replies: list[str]
+    ) -> None:
+        self.sent.append((name, code, body, quick_replies))
+
+
+async def wrote(db: Database, clock: Clock) -> None:
+    await db.write(lambda conn: touch(conn, ASHA, clock()))
+
+
+async def test_the_window_is_open_for_24_hours_after_the_last_message(db: Database, clock: Clock) -> None:
+    windows = ServiceWindows(db)
+    assert not await windows.is_open(ASHA, clock())  # never wrote
+    await wrote(db, clock)
+    assert await windows.is_open(ASHA, clock() + timedelta(hours=23, minutes=59))
+    assert not await windows.is_open(ASHA, clock() + timedelta(hours=24))
+    clock.advance(hours=30)
+    await wrote(db, clock)  # a new message reopens it
+    assert await windows.is_open(ASHA, clock() + timedelta(hours=1))
+
+
+async def test_channels_without_a_window_are_always_open(db: Database, clock: Clock) -> None:
+    assert await ServiceWindows(db).is_open(ConversationKey("telegram", "5"), clock())
+
+
+def notification(event: str, language: str = "hi", **extra: Any) -> dict[str, Any]:
+    params = {"number": 1001, "total": 28000, "currency": "INR", "items": "2 × Masala chai\n1 × Samosa"}
+    return {"template": event, "language": language, "params": params, **extra}
+
+
+async def test_a_closed_window_sends_the_events_template_with_its_values(db: Database, clock: Clock) -> None:
+    recorder = TemplateRecorder()
+    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": recorder}, clock)
+    choices = [{"id": "cod:y:1001", "label": "Confirm"}]
+    assert await outside.handled(ASHA, notification("status_shipped", choices=choices))
+    [(name, code, body, replies)] = recorder.sent
+    assert (name, code, replies) == ("order_shipped_hi", "hi", ["cod:y:1001"])
+    assert body[0] == "1001" and body[1].endswith("280.00") and "₹" in body[1]
+    assert template_text(body[2]) == "2 × Masala chai 1 × Samosa"  # line breaks are not allowed there
+
+
+async def test_an_open_window_or_a_free_form_reply_goes_out_as_it_is(db: Database, clock: Clock) -> None:
+    recorder = TemplateRecorder()
+    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": recorder}, clock)
+    assert not await outside.handled(ASHA, {"text": "a turn's reply"})
+    await wrote(db, clock)
+    assert not await outside.handled(ASHA, notification("status_shipped"))
+    assert recorder.sent == []
+
+
+@pytest.mark.parametrize(("event", "language"), [("status_delivered", "hi"), ("status_shipped", "en")])
+async def test_without_a_template_nothing_is_sent_and_the_reason_is_permanent(
+    db: Database, clock: Clock, event: str, language: str
+) -> None:
+    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": TemplateRecorder()}, clock)
+    with pytest.raises(DeliveryError) as caught:
+        await outside.handled(ASHA, notification(event, language))
+    assert not caught.value.transient
+    assert str(caught.value).startswith("not messaged") and event in str(caught.value)
+
+
+def test_template_values_follow_the_configured_order() -> None:
+    [template] = STORE.whatsapp_templates
+    values = template_values(template, {"items": "x", "number": 7, "total": 100, "currency": "INR"})
+    assert values[0] == "7" and values[2] == "x"
+
+
+def test_a_template_language_code_whatsapp_does_not_know_stops_start_up(tmp_path: Path) -> None:
+    store = tmp_path / "store.toml"
+    template = 'event = "cod_reminder"\nlanguage = "en"\nname = "r"\ncode = "en_XX"\n'
+    store.write_text(f'[store]\nlanguages = ["en"]\n[[whatsapp_templates]]\n{template}')
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'x.db'}",
+        store_config=store,
+        whatsapp_phone_id="1",
+        whatsapp_token="t",
+    )
+    with pytest.raises(ConfigurationError, match="'en_XX', which WhatsApp does not know"):
+        build_container(settings)
