@@ -141,7 +141,8 @@ class Outgoing:
         if self.buttons:
             return list(self.buttons)
         if self.rows:
-            return SectionList(self.list_button, sections=[Section("", rows=list(self.rows))])
+            title = clip(self.list_button, MAX_ROW_TITLE)  # Meta refuses an empty section title
+            return SectionList(self.list_button, sections=[Section(title, rows=list(self.rows))])
         return None
 
 

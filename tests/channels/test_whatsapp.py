@@ -191,7 +191,9 @@ async def test_sending_goes_to_the_configured_api_url_as_interactive_json() -> N
         "/106540352242922/messages"
     )
     assert request["to"] == "919876543210" and request["interactive"]["type"] == "list"
-    rows = request["interactive"]["action"]["sections"][0]["rows"]
+    [section] = request["interactive"]["action"]["sections"]
+    assert section["title"] == "See the teas" and request["interactive"]["action"]["button"] == "See the teas"
+    rows = section["rows"]
     assert [r["id"] for r in rows] == ["12345:p:0", "12345:p:1", "12345:p:2"]
 
 
