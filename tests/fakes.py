@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from starlette.requests import Request
@@ -45,17 +46,26 @@ class FakeServer:
 
 
 @contextlib.asynccontextmanager
-async def serve_fake(fake: FakeServer) -> AsyncIterator[FakeServer]:
-    """Run `fake` on a free loopback port for the duration of the block."""
-    config = uvicorn.Config(fake, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+async def serve_asgi(app: Any, *, lifespan: bool = True) -> AsyncIterator[str]:
+    """Run an ASGI app under uvicorn on a free loopback port; yields its base URL."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on" if lifespan else "off"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    fake.url = f"http://127.0.0.1:{port}"
     try:
-        yield fake
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def serve_fake(fake: FakeServer) -> AsyncIterator[FakeServer]:
+    """Run `fake` on a free loopback port for the duration of the block."""
+    async with serve_asgi(fake, lifespan=False) as url:
+        fake.url = url
+        yield fake

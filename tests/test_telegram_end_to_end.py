@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from redis.asyncio import Redis
 
 from bot.app import create_app
@@ -17,7 +16,7 @@ from bot.container import Container, build_container
 from bot.settings import Settings
 from bot.startup import load_demo_catalog_if_empty, prepare_database
 from tests.conftest import REDIS_URL
-from tests.fakes import FakeServer, serve_fake
+from tests.fakes import FakeServer, serve_asgi, serve_fake
 from tests.telegram_fake import (
     SECRET,
     TelegramUser,
@@ -77,17 +76,11 @@ async def app(
     container: Container = build_container(settings)
     await prepare_database(container)
     await load_demo_catalog_if_empty(container)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(container), host="127.0.0.1", port=0, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+    async with (
+        serve_asgi(create_app(container)) as url,
+        httpx.AsyncClient(base_url=url, timeout=10) as client,
+    ):
         yield client
-    server.should_exit = True
-    await task
 
 
 def shopper(

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from bot.app import create_app
 from bot.container import Container, build_container
 from bot.settings import Settings
 from bot.startup import load_demo_catalog_if_empty, prepare_database
 from tests.conftest import Clock
-from tests.fakes import FakeServer, serve_fake
+from tests.fakes import FakeServer, serve_asgi, serve_fake
 from tests.telegram_fake import SECRET, TelegramUser, eventually, telegram_answer
 from tests.whatsapp_fake import (
     APP_SECRET,
@@ -99,17 +98,11 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
         container = build_container(settings, clock=clock)
         await prepare_database(container)
         await load_demo_catalog_if_empty(container)
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(container), host="127.0.0.1", port=0, log_level="warning")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
-            await asyncio.sleep(0.01)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        async with (
+            serve_asgi(create_app(container)) as url,
+            httpx.AsyncClient(base_url=url, timeout=10) as client,
+        ):
             yield Shop(client, graph, telegram, container, clock)
-        server.should_exit = True
-        await task
 
 
 async def test_a_shopper_orders_with_lists_and_buttons_and_the_admin_number_ships_it(shop: Shop) -> None:
