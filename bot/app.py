@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot import webhooks
+from bot import web_chat, webhooks
 from bot.api import orders as orders_api
 from bot.api import products as products_api
 from bot.api.errors import error_body, install_error_handlers
@@ -54,6 +54,7 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
+    app.include_router(web_chat.router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:

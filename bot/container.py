@@ -28,6 +28,7 @@ from bot.store_file import load_store
 from bot.turns import TurnRunner
 from catalog.service import CatalogService
 from channels.telegram import TelegramChannel
+from channels.web import WebChatChannel
 from channels.whatsapp import WhatsAppChannel, is_template_language
 from flows.phrases import Phrasebook
 from orders.database import Database
@@ -60,6 +61,7 @@ class Container:
     reminders: ReminderPoller
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
+    web_chat: WebChatChannel = field(default_factory=WebChatChannel)
     redis: Redis | None = None
     admin_ids: dict[str, str] = field(default_factory=dict)  # channel -> the staff's user id there
 
@@ -173,7 +175,8 @@ def build_container(
     http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     renderer = MessageRenderer()
     telegram = _telegram(settings, provider_transport)
-    transports: dict[str, ChatTransport] = dict(extra_transports or {})
+    web_chat = WebChatChannel()
+    transports: dict[str, ChatTransport] = {"web": web_chat, **(extra_transports or {})}
     whatsapp = _whatsapp(settings, store, provider_transport)
     admin_ids: dict[str, str] = {}
     if telegram is not None:
@@ -223,6 +226,7 @@ def build_container(
         reminders=ReminderPoller(db, phrases, clock, relay.wake),
         telegram=telegram,
         whatsapp=whatsapp,
+        web_chat=web_chat,
         redis=redis,
         admin_ids=admin_ids,
     )

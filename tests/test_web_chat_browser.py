@@ -1,0 +1,93 @@
+"""The web chat in headless Chromium: a merchant places a test order by typing and clicking, as a shopper."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.container import build_container
+from bot.settings import Settings
+from bot.startup import load_demo_catalog_if_empty, prepare_database
+from tests.fakes import serve_asgi
+
+playwright = pytest.importorskip("playwright.async_api")
+
+
+def _chromium() -> str | None:
+    """CI installs Debian's Chromium and names it in CHATCART_TEST_CHROMIUM; elsewhere, use one if present."""
+    named = os.environ.get("CHATCART_TEST_CHROMIUM")
+    if named:
+        return named
+    found = [p for p in ("/usr/lib/chromium/chromium", shutil.which("chromium")) if p and os.path.exists(p)]
+    return found[0] if found else None
+
+
+CHROMIUM = _chromium()
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (CI installs Debian's chromium)")
+TOKEN = "api-token"
+STORE = """
+[store]
+name = "Chai Corner"
+currency = "INR"
+delivery = ["shipping"]
+payment = ["cod"]
+[[order_fields]]
+name = "delivery_address"
+required = true
+"""
+
+
+@pytest.fixture
+async def shop_url(tmp_path: Path) -> AsyncIterator[str]:
+    (tmp_path / "store.toml").write_text(STORE)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'shop.db'}",
+        store_config=tmp_path / "store.toml",
+        api_token=TOKEN,
+    )
+    container = build_container(settings)
+    await prepare_database(container)
+    await load_demo_catalog_if_empty(container)
+    async with serve_asgi(create_app(container)) as url:
+        yield url
+
+
+async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: str, tmp_path: Path) -> None:
+    async with playwright.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM)
+        page = await browser.new_page()
+        await page.goto(f"{shop_url}/chat")
+        assert await page.title() == "Chai Corner · test chat"
+
+        async def say(text: str) -> None:
+            await page.get_by_label("Message").fill(text)
+            await page.get_by_label("Message").press("Enter")
+
+        async def click(label: str) -> None:
+            await page.get_by_role("button", name=label, exact=True).last.click()
+
+        log = page.locator("#log")
+        await say("2 samosa")
+        await playwright.expect(log).to_contain_text("Added 2 × Samosa (2 pcs).")
+        await click("Checkout")
+        await playwright.expect(log).to_contain_text("delivery address")
+        await say("12 MG Road, Bengaluru")
+        await playwright.expect(log).to_contain_text("Total: ₹120.00")
+        await click("Confirm")
+        await playwright.expect(log).to_contain_text("Order #1001 is placed")
+        await click("Confirm order")
+        # The confirmation is a status notification: it reaches the page at its next poll.
+        await playwright.expect(log).to_contain_text("Your order #1001 is confirmed", timeout=15_000)
+        await page.screenshot(path=str(tmp_path / "web-chat.png"), full_page=True)
+        await browser.close()
+
+    async with httpx.AsyncClient(base_url=shop_url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+        order = (await api.get("/api/v1/orders/1001")).json()
+    assert (order["channel"], order["source"], order["status"]) == ("web", "chat", "confirmed")
+    assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SNACK-SAMOSA", 2)]
