@@ -10,7 +10,8 @@ import orjson
 from bot.container import Container
 from bot.direct_routes import Handler, RawRequest, RawResponse, error_response
 from bot.inbound import dispatch
-from channels.whatsapp import SIGNATURE_HEADER, WhatsAppChannel
+from channels.hub import SIGNATURE_HEADER
+from channels.whatsapp import WhatsAppChannel
 from flows.messages import InboundMessage
 
 log = logging.getLogger(__name__)

@@ -1,32 +1,30 @@
 """WhatsApp Cloud API: verify webhooks, parse every message of a batch, render within Meta's limits, send.
 
-Parsing reads the Cloud API JSON itself: pywa dispatches only the first message of a batched webhook and
-needs fields (`contacts[].user_id`) older payloads lack (LIBRARIES.md §0). Sending goes through pywa, whose
-client is pointed at `CHATCART_WHATSAPP_API_URL` by a transport that rewrites each request's origin (pywa has
-no base-URL option of its own).
+Webhook checks follow Meta's conventions (`channels.hub`). Parsing reads the Cloud API JSON itself: pywa
+dispatches only the first message of a batched webhook and needs fields (`contacts[].user_id`) older payloads
+lack (LIBRARIES.md §0). Sending goes through pywa, whose client is pointed at `CHATCART_WHATSAPP_API_URL` by a
+transport that rewrites each request's origin (pywa has no base-URL option of its own).
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from pywa import utils as pywa_utils
 from pywa.errors import ThrottlingError, WhatsAppError
 from pywa.types.callback import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async.client import WhatsApp
 
 from channels.errors import ChannelError
+from channels.hub import answer_challenge, verify_signature
 from channels.telegram import split_text
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "whatsapp"
-SIGNATURE_HEADER = "x-hub-signature-256"
 MAX_TEXT = 4096
 MAX_INTERACTIVE_BODY = 1024
 MAX_BUTTONS = 3
@@ -51,20 +49,6 @@ def template_text(value: str) -> str:
 
 def is_template_language(code: str) -> bool:
     return code in {language.value for language in TemplateLanguage}
-
-
-def verify_signature(app_secret: str | None, body: bytes, header: str | None) -> bool:
-    """`X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with the app secret>`, constant time."""
-    if not app_secret or not header or not header.startswith("sha256="):
-        return False
-    return pywa_utils.webhook_updates_validator(app_secret, body, header)
-
-
-def answer_challenge(verify_token: str | None, mode: str, token: str, challenge: str) -> str | None:
-    """The `hub.challenge` to echo when Meta subscribes with our verify token; None to refuse."""
-    if not verify_token or mode != "subscribe" or not challenge:
-        return None
-    return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
 
 
 # --- inbound ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from channels.errors import ChannelError
+from channels.hub import answer_challenge, verify_signature
 from channels.whatsapp import (
     MAX_BUTTON_TITLE,
     MAX_INTERACTIVE_BODY,
@@ -19,10 +20,8 @@ from channels.whatsapp import (
     MAX_ROW_TITLE,
     MAX_TEXT,
     WhatsAppChannel,
-    answer_challenge,
     parse_webhook,
     render,
-    verify_signature,
 )
 from flows.messages import Choice, ChoiceStyle, ConversationKey, InboundKind, OutboundMessage
 

@@ -1,0 +1,24 @@
+"""Meta's webhook conventions, shared by WhatsApp, Messenger and Instagram: the subscription challenge and
+the `X-Hub-Signature-256` HMAC of the raw body."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+SIGNATURE_HEADER = "x-hub-signature-256"
+
+
+def verify_signature(app_secret: str | None, body: bytes, header: str | None) -> bool:
+    """`sha256=<HMAC-SHA256 of the raw body with the app secret>`, compared in constant time."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+
+
+def answer_challenge(verify_token: str | None, mode: str, token: str, challenge: str) -> str | None:
+    """The `hub.challenge` to echo when Meta subscribes with our verify token; None to refuse."""
+    if not verify_token or mode != "subscribe" or not challenge:
+        return None
+    return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
