@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.store_file import load_store
 from bot.turns import TurnRunner
 from catalog.service import CatalogService
+from channels.meta import INSTAGRAM, MESSENGER, MetaChannel
 from channels.telegram import TelegramChannel
 from channels.web import WebChatChannel
 from channels.whatsapp import WhatsAppChannel, is_template_language
@@ -61,6 +62,7 @@ class Container:
     reminders: ReminderPoller
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
+    meta: MetaChannel | None = None  # Messenger and Instagram
     web_chat: WebChatChannel = field(default_factory=WebChatChannel)
     redis: Redis | None = None
     admin_ids: dict[str, str] = field(default_factory=dict)  # channel -> the staff's user id there
@@ -73,6 +75,8 @@ class Container:
             await self.telegram.aclose()
         if self.whatsapp is not None:
             await self.whatsapp.aclose()
+        if self.meta is not None:
+            await self.meta.aclose()
         await self.http.aclose()
         await self.db.dispose()
 
@@ -135,6 +139,20 @@ def _whatsapp(
     )
 
 
+def _meta(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> MetaChannel | None:
+    if settings.meta_page_token is None:
+        return None
+    if settings.meta_app_secret is None:
+        log.warning("CHATCART_META_APP_SECRET is not set: /webhooks/meta refuses every delivery")
+    return MetaChannel(
+        settings.meta_page_token.get_secret_value(),
+        api_url=settings.meta_api_url,
+        app_secret=_secret(settings.meta_app_secret),
+        verify_token=_secret(settings.meta_verify_token),
+        transport=transport,
+    )
+
+
 def _secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
@@ -183,13 +201,17 @@ def build_container(
         transports["telegram"] = telegram
         if settings.telegram_admin_chat_id:
             admin_ids["telegram"] = settings.telegram_admin_chat_id
+    meta = _meta(settings, provider_transport)
+    if meta is not None:
+        transports |= {MESSENGER: meta, INSTAGRAM: meta}
     if whatsapp is not None:
         transports["whatsapp"] = whatsapp
         if settings.whatsapp_admin_number:
             admin_ids["whatsapp"] = whatsapp_number(settings.whatsapp_admin_number)
     admin_recipients = tuple(f"{channel}:{user}" for channel, user in admin_ids.items())
     templated = {"whatsapp": whatsapp} if whatsapp is not None else {}
-    outside_window = OutsideWindow(ServiceWindows(db), store, templated, clock)
+    tagged = {MESSENGER: meta} if meta is not None else {}
+    outside_window = OutsideWindow(ServiceWindows(db), store, clock, templates=templated, tagged=tagged)
     relay = OutboxRelay(db, _senders(settings, http, renderer, transports, outside_window), clock)
     targets = NotificationTargets(
         admin_recipients=admin_recipients, merchant_webhook=bool(settings.merchant_webhook_url)
@@ -226,6 +248,7 @@ def build_container(
         reminders=ReminderPoller(db, phrases, clock, relay.wake),
         telegram=telegram,
         whatsapp=whatsapp,
+        meta=meta,
         web_chat=web_chat,
         redis=redis,
         admin_ids=admin_ids,

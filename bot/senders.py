@@ -102,9 +102,6 @@ class ChatMessageSender:
         if transport is None:
             raise DeliveryError(f"channel {channel!r} is not configured on this server", transient=False)
         payload = row.payload
-        key = ConversationKey(channel, user_id)
-        if self._outside_window is not None and await self._outside_window.handled(key, payload):
-            return
         text = payload.get("text")
         if text is None:
             try:
@@ -115,4 +112,7 @@ class ChatMessageSender:
                 )
             except TemplateMissing as exc:
                 raise DeliveryError(str(exc), transient=False) from None
-        await transport.send(outbound_from_payload(key, payload, str(text)))
+        message = outbound_from_payload(ConversationKey(channel, user_id), payload, str(text))
+        if self._outside_window is not None and await self._outside_window.handled(message, payload):
+            return
+        await transport.send(message)

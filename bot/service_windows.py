@@ -12,13 +12,18 @@ from sqlalchemy import Connection, Dialect, bindparam, select
 from bot.relay import DeliveryError
 from catalog.money import format_money
 from catalog.schema import upsert_statement
-from flows.messages import ConversationKey
+from channels.meta import ORDER_UPDATE_TAG
+from flows.messages import ConversationKey, OutboundMessage
 from orders.database import Database
 from orders.driver_sql import DriverStatement
 from orders.store import ChatTemplate, StoreConfig
 from orders.tables import service_windows
 
-WINDOWS: Mapping[str, timedelta] = {"whatsapp": timedelta(hours=24)}
+WINDOWS: Mapping[str, timedelta] = {
+    "whatsapp": timedelta(hours=24),
+    "messenger": timedelta(hours=24),
+    "instagram": timedelta(hours=24),
+}
 
 
 def _upsert(dialect: Dialect) -> Any:
@@ -63,6 +68,10 @@ class TemplateTransport(Protocol):
     ) -> None: ...
 
 
+class TaggedTransport(Protocol):
+    async def send(self, message: OutboundMessage, *, tag: str | None = None) -> None: ...
+
+
 def template_values(template: ChatTemplate, params: Mapping[str, Any]) -> list[str]:
     """The template's body parameters from a notification's own, money in the shopper's language."""
     values = []
@@ -74,42 +83,61 @@ def template_values(template: ChatTemplate, params: Mapping[str, Any]) -> list[s
     return values
 
 
+def _is_order_update(event: str) -> bool:
+    return event.startswith("status_") or event == "cod_reminder"
+
+
 class OutsideWindow:
-    """A notification (status change, reminder, new-order notice) to a lead whose window has closed: the
-    store's approved template for that event and language instead, or no message and a clear reason."""
+    """A notification (status change, reminder, new-order notice) to a lead whose window has closed.
+
+    WhatsApp: the store's approved template for that event and language. Messenger: the message itself,
+    tagged as an order update. Otherwise (Instagram, or no template) no message, and a clear reason that
+    the relay records in the order's history.
+    """
 
     def __init__(
         self,
         windows: ServiceWindows,
         store: StoreConfig,
-        transports: Mapping[str, TemplateTransport],
         clock: Callable[[], datetime],
+        *,
+        templates: Mapping[str, TemplateTransport],
+        tagged: Mapping[str, TaggedTransport],
     ) -> None:
         self._windows = windows
         self._store = store
-        self._transports = transports
         self._clock = clock
+        self._templates = templates
+        self._tagged = tagged
 
-    async def handled(self, key: ConversationKey, payload: Mapping[str, Any]) -> bool:
-        """False when the message may go out as it is; True once its template went out instead."""
-        transport = self._transports.get(key.channel)
-        if transport is None or "template" not in payload or await self._windows.is_open(key, self._clock()):
+    async def handled(self, message: OutboundMessage, payload: Mapping[str, Any]) -> bool:
+        """False when the message may go out as it is; True once it went out in the window's stead."""
+        key = message.key
+        if "template" not in payload or await self._windows.is_open(key, self._clock()):
             return False
+        event = str(payload["template"])
+        if (templated := self._templates.get(key.channel)) is not None:
+            await self._send_template(templated, key, payload)
+            return True
+        if (tagged := self._tagged.get(key.channel)) is not None and _is_order_update(event):
+            await tagged.send(message, tag=ORDER_UPDATE_TAG)
+            return True
+        reason = f"{key.channel} allows no {event} message after that"
+        raise DeliveryError(f"{_not_messaged(key.channel)}, and {reason}", transient=False)
+
+    async def _send_template(
+        self, transport: TemplateTransport, key: ConversationKey, payload: Mapping[str, Any]
+    ) -> None:
         event, language = str(payload["template"]), str(payload.get("language", ""))
         template = self._store.whatsapp_template(event, language)
         if template is None:
-            raise DeliveryError(
-                f"not messaged: the recipient has not written in {_hours(key.channel)} hours and no approved "
-                f"{key.channel} template is configured for {event} in {language!r}",
-                transient=False,
-            )
-        params = dict(payload.get("params") or {})
+            reason = f"no approved {key.channel} template is configured for {event} in {language!r}"
+            raise DeliveryError(f"{_not_messaged(key.channel)} and {reason}", transient=False)
+        values = template_values(template, dict(payload.get("params") or {}))
         replies = [str(choice["id"]) for choice in payload.get("choices") or []]
-        await transport.send_template(
-            key, template.name, template.language_code, template_values(template, params), replies
-        )
-        return True
+        await transport.send_template(key, template.name, template.language_code, values, replies)
 
 
-def _hours(channel: str) -> int:
-    return int(WINDOWS[channel].total_seconds() // 3600)
+def _not_messaged(channel: str) -> str:
+    hours = int(WINDOWS[channel].total_seconds() // 3600)
+    return f"not messaged: the recipient has not written in {hours} hours"

@@ -8,8 +8,8 @@ import orjson
 
 from bot.container import Container
 from bot.direct_routes import Handler, RawRequest, RawResponse, error_response
+from bot.hub_webhooks import hub_webhook
 from bot.inbound import dispatch
-from bot.whatsapp_webhook import whatsapp_webhook
 from channels.telegram import SECRET_HEADER, TelegramChannel, TelegramUpdate
 
 log = logging.getLogger(__name__)
@@ -59,5 +59,6 @@ def telegram_webhook(container: Container) -> Handler:
 def webhook_routes(container: Container) -> dict[str, Handler]:
     return {
         "/webhooks/telegram": telegram_webhook(container),
-        "/webhooks/whatsapp": whatsapp_webhook(container),
+        "/webhooks/whatsapp": hub_webhook("WhatsApp", lambda c: c.whatsapp, container),
+        "/webhooks/meta": hub_webhook("Messenger or Instagram", lambda c: c.meta, container),
     }

@@ -13,7 +13,7 @@ from bot.relay import DeliveryError
 from bot.service_windows import OutsideWindow, ServiceWindows, template_values, touch
 from bot.settings import Settings
 from channels.whatsapp import template_text
-from flows.messages import ConversationKey
+from flows.messages import ConversationKey, OutboundMessage
 from orders.database import Database
 from orders.store import parse_store_config
 from tests.conftest import Clock
@@ -69,9 +69,9 @@ def notification(event: str, language: str = "hi", **extra: Any) -> dict[str, An
 
 async def test_a_closed_window_sends_the_events_template_with_its_values(db: Database, clock: Clock) -> None:
     recorder = TemplateRecorder()
-    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": recorder}, clock)
+    outside = OutsideWindow(ServiceWindows(db), STORE, clock, templates={"whatsapp": recorder}, tagged={})
     choices = [{"id": "cod:y:1001", "label": "Confirm"}]
-    assert await outside.handled(ASHA, notification("status_shipped", choices=choices))
+    assert await outside.handled(note(ASHA), notification("status_shipped", choices=choices))
     [(name, code, body, replies)] = recorder.sent
     assert (name, code, replies) == ("order_shipped_hi", "hi", ["cod:y:1001"])
     assert body[0] == "1001" and body[1].endswith("280.00") and "₹" in body[1]
@@ -80,10 +80,10 @@ async def test_a_closed_window_sends_the_events_template_with_its_values(db: Dat
 
 async def test_an_open_window_or_a_free_form_reply_goes_out_as_it_is(db: Database, clock: Clock) -> None:
     recorder = TemplateRecorder()
-    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": recorder}, clock)
-    assert not await outside.handled(ASHA, {"text": "a turn's reply"})
+    outside = OutsideWindow(ServiceWindows(db), STORE, clock, templates={"whatsapp": recorder}, tagged={})
+    assert not await outside.handled(note(ASHA), {"text": "a turn's reply"})
     await wrote(db, clock)
-    assert not await outside.handled(ASHA, notification("status_shipped"))
+    assert not await outside.handled(note(ASHA), notification("status_shipped"))
     assert recorder.sent == []
 
 
@@ -91,9 +91,11 @@ async def test_an_open_window_or_a_free_form_reply_goes_out_as_it_is(db: Databas
 async def test_without_a_template_nothing_is_sent_and_the_reason_is_permanent(
     db: Database, clock: Clock, event: str, language: str
 ) -> None:
-    outside = OutsideWindow(ServiceWindows(db), STORE, {"whatsapp": TemplateRecorder()}, clock)
+    outside = OutsideWindow(
+        ServiceWindows(db), STORE, clock, templates={"whatsapp": TemplateRecorder()}, tagged={}
+    )
     with pytest.raises(DeliveryError) as caught:
-        await outside.handled(ASHA, notification(event, language))
+        await outside.handled(note(ASHA), notification(event, language))
     assert not caught.value.transient
     assert str(caught.value).startswith("not messaged") and event in str(caught.value)
 
@@ -116,3 +118,7 @@ def test_a_template_language_code_whatsapp_does_not_know_stops_start_up(tmp_path
     )
     with pytest.raises(ConfigurationError, match="'en_XX', which WhatsApp does not know"):
         build_container(settings)
+
+
+def note(key: ConversationKey) -> OutboundMessage:
+    return OutboundMessage(key, "rendered text")

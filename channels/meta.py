@@ -1,0 +1,167 @@
+"""Messenger and Instagram over the Send API (httpx): parse every entry and event, render within limits.
+
+No maintained Python library covers these (LIBRARIES.md §3), so this is a thin client of our own. Webhook
+checks are Meta's shared conventions (`channels.hub`). A Page (`object: page`) is the `messenger` channel,
+an Instagram professional account (`object: instagram`) the `instagram` channel: two leads for one person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from channels.errors import ChannelError
+from channels.hub import answer_challenge, verify_signature
+from channels.telegram import split_text
+from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
+
+MESSENGER = "messenger"
+INSTAGRAM = "instagram"
+CHANNEL_OF_OBJECT = {"page": MESSENGER, "instagram": INSTAGRAM}
+MAX_TEXT = {MESSENGER: 2000, INSTAGRAM: 1000}
+MAX_QUICK_REPLIES = 13
+MAX_QUICK_REPLY_TITLE = 20
+MAX_BUTTONS = 3
+MAX_BUTTON_TITLE = 20
+MAX_BUTTON_TEXT = 640
+ORDER_UPDATE_TAG = "POST_PURCHASE_UPDATE"
+GRAPH_VERSION = "v21.0"
+# Graph error codes worth retrying: temporary failure, rate limits (besides any 5xx and `is_transient`).
+_TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- inbound ------------------------------------------------------------------------------------------
+
+
+def _inbound(channel: str, event: dict[str, Any]) -> InboundMessage | None:
+    sender = str(event["sender"]["id"])
+    key = ConversationKey(channel, sender)
+    at = datetime.fromtimestamp(int(event["timestamp"]) / 1000, UTC)
+    if (postback := event.get("postback")) is not None:
+        mid = str(postback.get("mid") or f"postback:{sender}:{event['timestamp']}")
+        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=str(postback["payload"]))
+    message = event.get("message")
+    if message is None or message.get("is_echo"):
+        return None  # deliveries, reads, reactions, and our own messages echoed back
+    mid = str(message["mid"])
+    if (quick_reply := message.get("quick_reply")) is not None:
+        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=str(quick_reply["payload"]))
+    if message.get("text"):
+        return InboundMessage(key, mid, at, InboundKind.TEXT, text=str(message["text"]))
+    return InboundMessage(key, mid, at, InboundKind.UNSUPPORTED)  # images, audio, stickers, shares…
+
+
+def parse_webhook(payload: dict[str, Any]) -> list[InboundMessage]:
+    """Every message and postback of every entry, in order; echoes and receipts carry none.
+
+    A payload without the fields every Messenger or Instagram event has raises KeyError, TypeError or
+    ValueError.
+    """
+    channel = CHANNEL_OF_OBJECT.get(str(payload.get("object")))
+    if channel is None:
+        raise ValueError("not a Messenger (page) or Instagram webhook")
+    return list(_events(channel, payload))
+
+
+def _events(channel: str, payload: dict[str, Any]) -> Iterator[InboundMessage]:
+    for entry in payload["entry"]:
+        for event in entry.get("messaging", []):
+            if (inbound := _inbound(channel, event)) is not None:
+                yield inbound
+
+
+# --- outbound -----------------------------------------------------------------------------------------
+
+
+def render(message: OutboundMessage) -> list[dict[str, Any]]:
+    """Send API `message` objects: a button template for up to three short actions, quick replies
+    (thirteen at a time) otherwise, text split to the channel's limit."""
+    channel = message.key.channel
+    choices = message.choices
+    short = all(len(c.label) <= MAX_BUTTON_TITLE for c in choices)
+    if choices and message.style is ChoiceStyle.BUTTONS and len(choices) <= MAX_BUTTONS and short:
+        *lead, body = split_text(message.text, MAX_BUTTON_TEXT)
+        buttons = [{"type": "postback", "title": c.label, "payload": c.id} for c in choices]
+        template = {"template_type": "button", "text": body, "buttons": buttons}
+        return [{"text": part} for part in lead] + [{"attachment": {"type": "template", "payload": template}}]
+    text = message.text
+    if any(c.description for c in choices):
+        # A quick reply shows a short title only, so what describes each choice (a price) goes in the text.
+        text += "\n" + "\n".join(f"• {c.label} — {c.description}" for c in choices if c.description)
+    parts: list[dict[str, Any]] = [{"text": part} for part in split_text(text, MAX_TEXT[channel])]
+    if not choices:
+        return parts
+    replies = [
+        {"content_type": "text", "title": _clip(c.label, MAX_QUICK_REPLY_TITLE), "payload": c.id}
+        for c in choices
+    ]
+    pages = [replies[i : i + MAX_QUICK_REPLIES] for i in range(0, len(replies), MAX_QUICK_REPLIES)]
+    parts[-1] = parts[-1] | {"quick_replies": pages[0]}
+    return parts + [{"text": "…", "quick_replies": page} for page in pages[1:]]
+
+
+def _graph_error(response: httpx.Response) -> ChannelError:
+    try:
+        error = orjson.loads(response.content).get("error") or {}
+    except (orjson.JSONDecodeError, AttributeError):
+        error = {}
+    code = int(error.get("code") or 0)
+    transient = response.status_code >= 500 or response.status_code == 429
+    transient = transient or bool(error.get("is_transient")) or code in _TRANSIENT_CODES
+    message = error.get("message") or f"HTTP {response.status_code}"
+    return ChannelError(f"Graph {code}: {message}", transient=transient)
+
+
+class MetaChannel:
+    """Sends as the Page (Messenger) or its Instagram account, with the Page access token."""
+
+    def __init__(
+        self,
+        page_token: str,
+        *,
+        api_url: str,
+        app_secret: str | None,
+        verify_token: str | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = f"{api_url.rstrip('/')}/{GRAPH_VERSION}/me/messages"
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(10.0),
+            headers={"Authorization": f"Bearer {page_token}", "Content-Type": "application/json"},
+        )
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+
+    def verify(self, body: bytes, header: str | None) -> bool:
+        return verify_signature(self._app_secret, body, header)
+
+    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
+        return answer_challenge(self._verify_token, mode, token, challenge)
+
+    @staticmethod
+    def parse(payload: dict[str, Any]) -> list[InboundMessage]:
+        return parse_webhook(payload)
+
+    async def send(self, message: OutboundMessage, *, tag: str | None = None) -> None:
+        """A reply within the 24-hour window; with `tag`, a tagged update outside it (Messenger)."""
+        kind = {"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"}
+        for part in render(message):
+            body = {"recipient": {"id": message.key.user_id}, "message": part, **kind}
+            try:
+                response = await self._http.post(self._url, content=orjson.dumps(body))
+            except httpx.TransportError as exc:
+                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
+            if response.status_code != 200:
+                raise _graph_error(response)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
