@@ -15,6 +15,7 @@ _FUZZY_TOKEN = 84  # "masla" ~ "masala" (91), "chia" ~ "chai" (75: too far for 4
 _MIN_FUZZY_LENGTH = 4
 LIST_CUTOFF = 60.0
 MENTION_CUTOFF = 90.0
+QUERY_WEIGHT = 0.75  # how much a query the name answers counts, next to how much of the name it typed
 
 
 def tokens(text: str) -> tuple[str, ...]:
@@ -57,27 +58,39 @@ class CatalogSnapshot:
         """In the order a menu shows them: category, then name."""
         return sorted((p for p in self.products if p.available(1)), key=lambda p: (p.category, p.name))
 
-    def score(self, product: Product, words: Sequence[str]) -> float:
-        """100 when every word of the name (or of an alias) is in the text, less as fewer are."""
+    def score(self, product: Product, words: Sequence[str], *, credit_query: bool = True) -> float:
+        """100 when every word of the name (or of an alias) is in the text, less as fewer are.
+
+        A query all of whose words are in the name ("darjeeling" for "Single-estate Darjeeling first
+        flush") is relevant too, however long the name; of two such products, the one more of whose name
+        was typed ranks first ("first flush no 3"). Without `credit_query`, only the name counts.
+        """
         present = set(words)
+        asked = [w for w in present if len(w) >= _MIN_FUZZY_LENGTH - 1 and not w.isdigit()]
         best = 0.0
         for candidate in self._candidates[product.id]:
             covered = sum(1 for token in candidate if _token_matches(token, present)) / len(candidate)
-            if covered:
-                best = max(best, 50 + 50 * covered + min(len(candidate), 4) * 0.01)
+            answered = 0.0
+            if credit_query and asked:
+                answered = sum(1 for w in asked if _token_matches(w, candidate)) / len(asked)
+            coverage = max(covered, QUERY_WEIGHT * answered + (1 - QUERY_WEIGHT) * covered)
+            if coverage:
+                best = max(best, 50 + 50 * coverage + min(len(candidate), 4) * 0.01)
         return best
 
-    def search(self, text: str, *, cutoff: float = LIST_CUTOFF) -> list[Match]:
+    def search(self, text: str, *, cutoff: float = LIST_CUTOFF, credit_query: bool = True) -> list[Match]:
         """Sellable products relevant to `text`, best first (ties: name order)."""
         words = tokens(text)
         if not words:
             return []
-        matches = [Match(p, s) for p in self.sellable() if (s := self.score(p, words)) >= cutoff]
+        scored = ((p, self.score(p, words, credit_query=credit_query)) for p in self.sellable())
+        matches = [Match(p, s) for p, s in scored if s >= cutoff]
         return sorted(matches, key=lambda m: (-m.score, m.product.name))
 
     def mentioned(self, text: str) -> Product | None:
         """The one product a message clearly names ("2 masala chai"), if exactly one stands out."""
-        matches = self.search(text, cutoff=MENTION_CUTOFF)
+        # Naming a product takes most of its name (or an alias): one shared word only lists it.
+        matches = self.search(text, cutoff=MENTION_CUTOFF, credit_query=False)
         if not matches:
             return None
         if len(matches) > 1 and matches[1].score >= matches[0].score - 0.005:
