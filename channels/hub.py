@@ -22,3 +22,17 @@ def answer_challenge(verify_token: str | None, mode: str, token: str, challenge:
     if not verify_token or mode != "subscribe" or not challenge:
         return None
     return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
+
+
+class HubEndpoint:
+    """The webhook side every Meta channel shares: its app secret and verify token."""
+
+    def __init__(self, app_secret: str | None, verify_token: str | None) -> None:
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+
+    def verify(self, body: bytes, header: str | None) -> bool:
+        return verify_signature(self._app_secret, body, header)
+
+    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
+        return answer_challenge(self._verify_token, mode, token, challenge)

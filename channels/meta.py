@@ -15,7 +15,7 @@ import httpx
 import orjson
 
 from channels.errors import ChannelError
-from channels.hub import answer_challenge, verify_signature
+from channels.hub import HubEndpoint
 from channels.telegram import split_text
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -120,7 +120,7 @@ def _graph_error(response: httpx.Response) -> ChannelError:
     return ChannelError(f"Graph {code}: {message}", transient=transient)
 
 
-class MetaChannel:
+class MetaChannel(HubEndpoint):
     """Sends as the Page (Messenger) or its Instagram account, with the Page access token."""
 
     def __init__(
@@ -138,14 +138,7 @@ class MetaChannel:
             timeout=httpx.Timeout(10.0),
             headers={"Authorization": f"Bearer {page_token}", "Content-Type": "application/json"},
         )
-        self._app_secret = app_secret
-        self._verify_token = verify_token
-
-    def verify(self, body: bytes, header: str | None) -> bool:
-        return verify_signature(self._app_secret, body, header)
-
-    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
-        return answer_challenge(self._verify_token, mode, token, challenge)
+        super().__init__(app_secret, verify_token)
 
     @staticmethod
     def parse(payload: dict[str, Any]) -> list[InboundMessage]:

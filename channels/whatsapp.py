@@ -20,7 +20,7 @@ from pywa.types.templates import TemplateLanguage
 from pywa_async.client import WhatsApp
 
 from channels.errors import ChannelError
-from channels.hub import answer_challenge, verify_signature
+from channels.hub import HubEndpoint
 from channels.telegram import split_text
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -177,7 +177,7 @@ def _as_channel_error(error: WhatsAppError) -> ChannelError:
     return ChannelError(f"WhatsApp {error.code}: {error.message}", transient=transient)
 
 
-class WhatsAppChannel:
+class WhatsAppChannel(HubEndpoint):
     def __init__(
         self,
         phone_id: str,
@@ -191,14 +191,7 @@ class WhatsAppChannel:
         inner = transport or httpx.AsyncHTTPTransport()
         self._http = httpx.AsyncClient(transport=_OriginRewrite(api_url, inner), timeout=httpx.Timeout(10.0))
         self._client = WhatsApp(phone_id, token, session=self._http, server=None)
-        self._app_secret = app_secret
-        self._verify_token = verify_token
-
-    def verify(self, body: bytes, header: str | None) -> bool:
-        return verify_signature(self._app_secret, body, header)
-
-    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
-        return answer_challenge(self._verify_token, mode, token, challenge)
+        super().__init__(app_secret, verify_token)
 
     @staticmethod
     def parse(payload: dict[str, Any]) -> list[InboundMessage]:

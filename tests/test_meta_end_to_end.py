@@ -11,28 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.container import build_container
-from bot.settings import Settings
-from bot.startup import load_demo_catalog_if_empty, prepare_database
 from tests.conftest import Clock
-from tests.fakes import FakeServer, serve_asgi, serve_fake
+from tests.fakes import FakeServer, serve_fake
 from tests.meta_fake import META_SECRET, META_VERIFY, MetaUser, meta_messages, send_api_answer, signed
+from tests.shop import API_HEADERS, running_shop, shop_settings
 from tests.telegram_fake import eventually
 from tests.whatsapp_fake import APP_SECRET, PHONE_ID, WhatsAppUser, graph_answer
-
-TOKEN = "api-token"
-HEADERS = {"Authorization": f"Bearer {TOKEN}"}
-STORE = """
-[store]
-name = "Chai Corner"
-currency = "INR"
-delivery = ["shipping"]
-payment = ["cod"]
-[[order_fields]]
-name = "delivery_address"
-required = true
-"""
 
 
 @dataclass
@@ -55,11 +39,8 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
         serve_fake(FakeServer(respond=send_api_answer)) as send_api,
         serve_fake(FakeServer(respond=graph_answer)) as graph,
     ):
-        (tmp_path / "store.toml").write_text(STORE)
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'shop.db'}",
-            store_config=tmp_path / "store.toml",
-            api_token=TOKEN,
+        settings = shop_settings(
+            tmp_path,
             meta_page_token="page-token",
             meta_app_secret=META_SECRET,
             meta_verify_token=META_VERIFY,
@@ -70,13 +51,7 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             whatsapp_api_url=graph.url,
         )
         clock = Clock(datetime.now(UTC))
-        container = build_container(settings, clock=clock)
-        await prepare_database(container)
-        await load_demo_catalog_if_empty(container)
-        async with (
-            serve_asgi(create_app(container)) as url,
-            httpx.AsyncClient(base_url=url, timeout=10) as client,
-        ):
+        async with running_shop(settings, clock) as (client, _container):
             yield Shop(client, send_api, graph, clock)
 
 
@@ -94,13 +69,13 @@ async def test_a_messenger_shopper_orders_and_hears_of_shipping_by_a_tagged_upda
     sam = shop.messenger("6914230151979876")
     await order_samosas(sam)
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in sam.inbox()))
-    order = (await shop.app.get("/api/v1/orders/1001", headers=HEADERS)).json()
+    order = (await shop.app.get("/api/v1/orders/1001", headers=API_HEADERS)).json()
     assert (order["channel"], order["status"]) == ("messenger", "confirmed")
 
     shop.clock.advance(days=3)  # the 24-hour window has closed: only a tagged order update may go out
     shipped = {"status": "shipped", "tracking_number": "AWB5", "carrier": "Delhivery"}
     assert (
-        await shop.app.post("/api/v1/orders/1001/status", json=shipped, headers=HEADERS)
+        await shop.app.post("/api/v1/orders/1001/status", json=shipped, headers=API_HEADERS)
     ).status_code == 200
     await eventually(lambda: any("AWB5" in m.text for m in sam.inbox()))
     notice = next(m for m in sam.inbox() if "AWB5" in m.text)
@@ -115,11 +90,11 @@ async def test_instagram_sends_nothing_outside_the_window_and_history_says_so(sh
     shop.clock.advance(days=2)
     before = len(ivy.inbox())
     assert (
-        await shop.app.post("/api/v1/orders/1001/status", json={"status": "shipped"}, headers=HEADERS)
+        await shop.app.post("/api/v1/orders/1001/status", json={"status": "shipped"}, headers=API_HEADERS)
     ).is_success
 
     async def failures() -> list[str]:
-        order = (await shop.app.get("/api/v1/orders/1001", headers=HEADERS)).json()
+        order = (await shop.app.get("/api/v1/orders/1001", headers=API_HEADERS)).json()
         return [str(e["data"]) for e in order["history"] if e["kind"] == "notification_failed"]
 
     for _ in range(200):

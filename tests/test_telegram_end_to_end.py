@@ -11,12 +11,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import create_app
-from bot.container import Container, build_container
-from bot.settings import Settings
-from bot.startup import load_demo_catalog_if_empty, prepare_database
 from tests.conftest import REDIS_URL
-from tests.fakes import FakeServer, serve_asgi, serve_fake
+from tests.fakes import FakeServer, serve_fake
+from tests.shop import API_TOKEN, running_shop, shop_settings
 from tests.telegram_fake import (
     SECRET,
     TelegramUser,
@@ -27,18 +24,6 @@ from tests.telegram_fake import (
 
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")
 ADMIN = 999
-TOKEN = "api-token"
-STORE = """
-[store]
-name = "Chai Corner"
-currency = "INR"
-languages = ["en", "es"]
-delivery = ["shipping"]
-payment = ["cod"]
-[[order_fields]]
-name = "delivery_address"
-required = true
-"""
 
 
 @pytest.fixture
@@ -59,27 +44,18 @@ async def app(
     request: pytest.FixtureRequest, tmp_path: Path, telegram_api: FakeServer
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real app on a loopback port; conversation state in SQL, or in Redis when that is configured."""
-    (tmp_path / "store.toml").write_text(STORE)
     redis_url = REDIS_URL if request.param == "redis" else None
     if redis_url is not None:
         await _forget_redis_conversations(redis_url)
-    settings = Settings(
+    settings = shop_settings(
+        tmp_path,
         redis_url=redis_url,
-        database_url=f"sqlite:///{tmp_path / 'shop.db'}",
-        store_config=tmp_path / "store.toml",
-        api_token=TOKEN,
         telegram_token="123:TEST",
         telegram_webhook_secret=SECRET,
         telegram_api_url=telegram_api.url,
         telegram_admin_chat_id=str(ADMIN),
     )
-    container: Container = build_container(settings)
-    await prepare_database(container)
-    await load_demo_catalog_if_empty(container)
-    async with (
-        serve_asgi(create_app(container)) as url,
-        httpx.AsyncClient(base_url=url, timeout=10) as client,
-    ):
+    async with running_shop(settings) as (client, _container):
         yield client
 
 
@@ -119,7 +95,7 @@ async def test_two_shoppers_order_at_once_and_ops_ship_one(
     await asyncio.gather(order_five_teas(a), order_samosas(b))
 
     assert any(m.text == "You now have 5 × Masala chai in your cart." for m in a.inbox())
-    api = {"Authorization": f"Bearer {TOKEN}"}
+    api = {"Authorization": f"Bearer {API_TOKEN}"}
     orders = (await app.get("/api/v1/orders", headers=api)).json()["items"]
     by_chat = {o["lead"]["user_id"]: o for o in orders}
     assert [(i["sku"], i["quantity"]) for i in by_chat["111"]["items"]] == [("CHAI-MASALA", 5)]

@@ -10,11 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.container import build_container
-from bot.settings import Settings
-from bot.startup import load_demo_catalog_if_empty, prepare_database
-from tests.fakes import serve_asgi
+from tests.shop import API_HEADERS, running_shop, shop_settings
 
 playwright = pytest.importorskip("playwright.async_api")
 
@@ -30,32 +26,12 @@ def _chromium() -> str | None:
 
 CHROMIUM = _chromium()
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium (CI installs Debian's chromium)")
-TOKEN = "api-token"
-STORE = """
-[store]
-name = "Chai Corner"
-currency = "INR"
-delivery = ["shipping"]
-payment = ["cod"]
-[[order_fields]]
-name = "delivery_address"
-required = true
-"""
 
 
 @pytest.fixture
 async def shop_url(tmp_path: Path) -> AsyncIterator[str]:
-    (tmp_path / "store.toml").write_text(STORE)
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'shop.db'}",
-        store_config=tmp_path / "store.toml",
-        api_token=TOKEN,
-    )
-    container = build_container(settings)
-    await prepare_database(container)
-    await load_demo_catalog_if_empty(container)
-    async with serve_asgi(create_app(container)) as url:
-        yield url
+    async with running_shop(shop_settings(tmp_path)) as (client, _container):
+        yield str(client.base_url).rstrip("/")
 
 
 async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: str, tmp_path: Path) -> None:
@@ -87,7 +63,7 @@ async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: st
         await page.screenshot(path=str(tmp_path / "web-chat.png"), full_page=True)
         await browser.close()
 
-    async with httpx.AsyncClient(base_url=shop_url, headers={"Authorization": f"Bearer {TOKEN}"}) as api:
+    async with httpx.AsyncClient(base_url=shop_url, headers=API_HEADERS) as api:
         order = (await api.get("/api/v1/orders/1001")).json()
     assert (order["channel"], order["source"], order["status"]) == ("web", "chat", "confirmed")
     assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SNACK-SAMOSA", 2)]

@@ -12,12 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.container import Container, build_container
-from bot.settings import Settings
-from bot.startup import load_demo_catalog_if_empty, prepare_database
+from bot.container import Container
 from tests.conftest import Clock
-from tests.fakes import FakeServer, serve_asgi, serve_fake
+from tests.fakes import FakeServer, serve_fake
+from tests.shop import API_HEADERS, running_shop, shop_settings, shop_toml
 from tests.telegram_fake import SECRET, TelegramUser, eventually, telegram_answer
 from tests.whatsapp_fake import (
     APP_SECRET,
@@ -31,20 +29,10 @@ from tests.whatsapp_fake import (
     webhook,
 )
 
-TOKEN = "api-token"
 ADMIN_NUMBER = "+91 90000 00001"
-STORE = """
-[store]
-name = "Chai Corner"
-currency = "INR"
-languages = ["en", "es"]
-delivery = ["shipping"]
-payment = ["cod"]
-cod_reminder_hours = 30
-[[order_fields]]
-name = "delivery_address"
-required = true
-
+STORE = shop_toml(
+    store_extra="cod_reminder_hours = 30",
+    extra="""
 [[whatsapp_templates]]
 event = "cod_reminder"
 language = "en"
@@ -58,7 +46,8 @@ language = "en"
 name = "order_shipped"
 code = "en_US"
 params = ["number", "tracking_number", "carrier"]
-"""
+""",
+)
 
 
 @dataclass
@@ -79,11 +68,9 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
         serve_fake(FakeServer(respond=graph_answer)) as graph,
         serve_fake(FakeServer(respond=telegram_answer)) as telegram,
     ):
-        (tmp_path / "store.toml").write_text(STORE)
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'shop.db'}",
-            store_config=tmp_path / "store.toml",
-            api_token=TOKEN,
+        settings = shop_settings(
+            tmp_path,
+            STORE,
             whatsapp_phone_id=PHONE_ID,
             whatsapp_token="wa-token",
             whatsapp_app_secret=APP_SECRET,
@@ -95,13 +82,7 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             telegram_api_url=telegram.url,
         )
         clock = Clock(datetime.now(UTC))
-        container = build_container(settings, clock=clock)
-        await prepare_database(container)
-        await load_demo_catalog_if_empty(container)
-        async with (
-            serve_asgi(create_app(container)) as url,
-            httpx.AsyncClient(base_url=url, timeout=10) as client,
-        ):
+        async with running_shop(settings, clock) as (client, container):
             yield Shop(client, graph, telegram, container, clock)
 
 
@@ -120,7 +101,7 @@ async def test_a_shopper_orders_with_lists_and_buttons_and_the_admin_number_ship
     await asha.presses("Confirm order")
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in asha.inbox()))
 
-    order = (await shop.app.get("/api/v1/orders/1001", headers={"Authorization": f"Bearer {TOKEN}"})).json()
+    order = (await shop.app.get("/api/v1/orders/1001", headers=API_HEADERS)).json()
     assert (order["channel"], order["customer"]["phone"]) == ("whatsapp", "+919876543210")
     assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SNACK-SAMOSA", 2)]
 
@@ -215,7 +196,7 @@ async def test_outside_the_window_templates_carry_the_reminder_and_the_shipping_
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in asha.inbox()))
 
     shop.clock.advance(days=3)
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+    headers = API_HEADERS
     shipped = {"status": "shipped", "tracking_number": "AWB9", "carrier": "BlueDart"}
     assert (
         await shop.app.post("/api/v1/orders/1001/status", json=shipped, headers=headers)
@@ -236,7 +217,7 @@ async def test_with_no_template_the_status_still_changes_and_history_says_nobody
     asha = shop.shopper("919876543210")
     await order_and_go_quiet(asha)
     shop.clock.advance(days=2)
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+    headers = API_HEADERS
     moved = await shop.app.post("/api/v1/orders/1001/status", json={"status": "cancelled"}, headers=headers)
     assert moved.status_code == 200 and moved.json()["status"] == "cancelled"
 
