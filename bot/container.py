@@ -6,7 +6,7 @@ import functools
 import logging
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
@@ -60,12 +60,12 @@ class Container:
     admin: AdminCommands
     transports: dict[str, ChatTransport]
     reminders: ReminderPoller
+    web_chat: WebChatChannel  # the same object as transports["web"], which the relay sends through
+    admin_ids: dict[str, str]  # channel -> the staff's user id there
     telegram: TelegramChannel | None = None
     whatsapp: WhatsAppChannel | None = None
     meta: MetaChannel | None = None  # Messenger and Instagram
-    web_chat: WebChatChannel = field(default_factory=WebChatChannel)
     redis: Redis | None = None
-    admin_ids: dict[str, str] = field(default_factory=dict)  # channel -> the staff's user id there
 
     async def aclose(self) -> None:
         await self.relay.flush_sent()
