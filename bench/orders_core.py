@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-import orders.tables  # noqa: F401
+import orders.db.tables  # noqa: F401
+from catalog.db.schema import metadata
 from catalog.product import ProductData
-from catalog.schema import metadata
 from catalog.service import CatalogService
-from orders import migrate
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
-from orders.database import Database
+from orders.db import migrate
+from orders.db.engine import Database
 from orders.notifications import NotificationTargets
 from orders.services import OrderService, utc_now
 from orders.status import OrderStatus

@@ -20,17 +20,17 @@ import uvicorn
 from sqlalchemy import Connection, func, select
 from starlette.types import ASGIApp
 
-import orders.tables  # noqa: F401  (every table, for the clean start)
-from bot.app import create_app
-from bot.container import Container, build_container
-from bot.settings import Settings
-from bot.startup import freeze_startup_heap, prepare_database
-from bot.worker import run_background
+import orders.db.tables  # noqa: F401  (every table, for the clean start)
+from bot.delivery.worker import run_background
+from bot.setup.settings import Settings
+from bot.setup.startup import freeze_startup_heap, prepare_database
+from bot.setup.wiring import Container, build_container
+from bot.web.app import create_app
+from catalog.db.schema import metadata
 from catalog.importer import parse_catalog
-from catalog.schema import metadata
-from orders import migrate
+from orders.db import migrate
+from orders.db.tables import outbox
 from orders.outbox import OutboxStatus
-from orders.tables import outbox
 
 SECRET = "bench-secret"
 STORE = """

@@ -10,14 +10,14 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from catalog.db.products import ProductRepository
 from catalog.product import Product, ProductData, ProductValidationError
-from catalog.repository import ProductRepository
 
 T = TypeVar("T")
 
 
 class Transactions(Protocol):
-    """Where transactions come from (implemented by orders.database.Database)."""
+    """Where transactions come from (implemented by orders.db.engine.Database)."""
 
     def write(self, work: Callable[[Connection], T]) -> Awaitable[T]: ...
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, bindparam, or_, select, update
 
-from catalog.schema import insert_ignoring
-from orders.driver_sql import DriverStatement
-from orders.tables import outbox
+from catalog.db.schema import insert_ignoring
+from orders.db.statements import DriverStatement
+from orders.db.tables import outbox
 
 
 class OutboxKind(StrEnum):
@@ -123,7 +123,7 @@ class OutboxRepository:
     ) -> list[OutboxRow]:
         """Write messages already leased to the caller, who sends them right after commit.
 
-        One INSERT … RETURNING per message, run on the driver (`orders.driver_sql`): a turn writes one or
+        One INSERT … RETURNING per message, run on the driver (`orders.db.statements`): a turn writes one or
         two, and the executemany form costs SQLAlchemy's "insertmanyvalues" batching on top.
         """
         leased: list[OutboxRow] = []

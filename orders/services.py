@@ -10,18 +10,18 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from catalog.db.products import ProductRepository
 from catalog.product import Product
-from catalog.repository import ProductRepository
 from orders import notifications
 from orders.commands import ChangeStatus, PlaceOrder
-from orders.database import Database
+from orders.db.engine import Database
+from orders.db.orders import OrderRepository
 from orders.errors import ConcurrentUpdate, IdempotencyConflict, OrderNotFound, OutOfStock
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxRepository
 from orders.placement import check_methods, order_field_fallbacks, parse_fields, priced_lines
-from orders.repository import OrderRepository
 from orders.status import RELEASES_STOCK, OrderStatus, PaymentMethod, PaymentStatus, check_transition
 from orders.store import StoreConfig
 

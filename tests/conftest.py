@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection
 
-import orders.tables  # noqa: F401  (registers every table on the metadata)
+import orders.db.tables  # noqa: F401  (registers every table on the metadata)
+from catalog.db.schema import metadata
 from catalog.product import ProductData
-from catalog.schema import metadata
 from catalog.service import CatalogService
-from orders import migrate
-from orders.database import Database
+from orders.db import migrate
+from orders.db.engine import Database
 from orders.store import StoreConfig, parse_store_config
 
 POSTGRES_URL = os.environ.get("CHATCART_TEST_POSTGRES_URL")

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
-from catalog.schema import products
-from orders.database import Database
+from catalog.db.schema import products
+from orders.db.engine import Database
 
 
 async def count_rows(db: Database, table: Table, **where: Any) -> int:

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 
-from bot.app import create_app
-from bot.container import Container, build_container
-from bot.settings import Settings
-from bot.startup import load_demo_catalog_if_empty, prepare_database
+from bot.setup.settings import Settings
+from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
+from bot.setup.wiring import Container, build_container
+from bot.web.app import create_app
 from orders.services import utc_now
 from tests.fakes import serve_asgi
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.container import Container
+from bot.setup.wiring import Container
 from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
 from tests.shop import API_HEADERS, running_shop, shop_settings, shop_toml

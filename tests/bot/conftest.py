@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import create_app
-from bot.container import Container, build_container
-from bot.settings import Settings
-from orders.database import Database
+from bot.setup.settings import Settings
+from bot.setup.wiring import Container, build_container
+from bot.web.app import create_app
+from orders.db.engine import Database
 from tests.conftest import COFFEE, CUP, STORE_TOML, TEA, Clock
 
 TOKEN = "test-token"

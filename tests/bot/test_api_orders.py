@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.container import Container
-from orders.tables import orders
+from bot.setup.wiring import Container
+from orders.db.tables import orders
 from tests.conftest import Clock
 from tests.helpers import count_rows, stock_of
 

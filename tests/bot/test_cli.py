@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import STORE_TOML
 
 CSV = "sku,name,price,stock,category,description,image_url,aliases\n"
@@ -55,8 +55,8 @@ def test_a_bad_file_is_reported_by_line_and_nothing_is_applied(
 def test_orders_list_show_and_set_status(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import asyncio
 
-    from bot.container import build_container
-    from bot.settings import Settings
+    from bot.setup.settings import Settings
+    from bot.setup.wiring import build_container
     from orders.commands import LineRequest, PlaceOrder
     from orders.model import Customer
 

@@ -11,11 +11,11 @@ from typing import Protocol
 import pytest
 from redis.asyncio import Redis
 
-from bot.conversation_store import SqlConversations, StaleConversation
-from bot.redis_store import RedisConversationStore, RedisLocks
+from bot.conversations.redis_storage import RedisConversationStore, RedisLocks
+from bot.conversations.sql import SqlConversations, StaleConversation
 from flows.conversation import CartLine, Conversation
 from flows.messages import ConversationKey
-from orders.database import Database
+from orders.db.engine import Database
 from tests.conftest import REDIS_URL, Clock
 
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")

@@ -13,20 +13,20 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.messages import MessageRenderer
-from bot.relay import OutboxRelay, RetryPolicy, Sender
-from bot.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
+from bot.delivery.relay import OutboxRelay, RetryPolicy, Sender
+from bot.delivery.rendering import MessageRenderer
+from bot.delivery.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
 from catalog.service import CatalogService
 from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
-from orders.database import Database
+from orders.db.engine import Database
+from orders.db.tables import outbox
 from orders.model import Lead
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxRow
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
-from orders.tables import outbox
 from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
 from tests.helpers import rows

@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.container import load_phrases
-from bot.messages import MessageRenderer
-from bot.reminders import ReminderPoller
-from bot.senders import ChatMessageSender
+from bot.delivery.reminders import ReminderPoller
+from bot.delivery.rendering import MessageRenderer
+from bot.delivery.senders import ChatMessageSender
+from bot.setup.wiring import load_phrases
 from catalog.service import CatalogService
 from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
-from orders.database import Database
+from orders.db.engine import Database
+from orders.db.tables import outbox
 from orders.model import Lead
 from orders.outbox import OutboxKind, OutboxRepository
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod
 from orders.store import StoreConfig
-from orders.tables import outbox
 from tests.conftest import Clock
 from tests.helpers import rows
 

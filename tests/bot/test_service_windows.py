@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from bot.container import ConfigurationError, build_container
-from bot.relay import DeliveryError
-from bot.service_windows import OutsideWindow, ServiceWindows, template_values, touch
-from bot.settings import Settings
+from bot.delivery.relay import DeliveryError
+from bot.delivery.windows import OutsideWindow, ServiceWindows, template_values, touch
+from bot.setup.settings import Settings
+from bot.setup.wiring import ConfigurationError, build_container
 from channels.whatsapp import template_text
 from flows.messages import ConversationKey, OutboundMessage
-from orders.database import Database
+from orders.db.engine import Database
 from orders.store import parse_store_config
 from tests.conftest import Clock
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.container import build_container
-from bot.settings import Settings
-from bot.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
-from orders import migrate
+from bot.setup.settings import Settings
+from bot.setup.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
+from bot.setup.wiring import build_container
+from orders.db import migrate
 from tests.conftest import POSTGRES_URL, _fresh_postgres
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.container import Container
+from bot.setup.wiring import Container
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.model import Lead
 from orders.status import OrderStatus

@@ -12,7 +12,7 @@ from importlib import resources
 
 import pytest
 
-from bot.messages import MessageRenderer
+from bot.delivery.rendering import MessageRenderer
 from catalog.product import Product
 from channels import meta, telegram, whatsapp
 from flows.messages import Choice, ConversationKey, OutboundMessage

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, bindparam, select, update
 
-from catalog.schema import insert_ignoring
-from orders.database import Database
-from orders.driver_sql import DriverStatement
-from orders.tables import outbox
+from catalog.db.schema import insert_ignoring
+from orders.db.engine import Database
+from orders.db.statements import DriverStatement
+from orders.db.tables import outbox
 from tests.conftest import Clock
 
 COLUMNS = (

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection
 
-from orders import migrate
-from orders.database import Database
-from orders.tables import counters
+from orders.db import migrate
+from orders.db.engine import Database
+from orders.db.tables import counters
 from tests.helpers import count_rows
 
 

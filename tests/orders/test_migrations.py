@@ -5,10 +5,10 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import orders.tables  # noqa: F401
-from catalog.schema import metadata
-from orders import migrate
-from orders.database import Database
+import orders.db.tables  # noqa: F401
+from catalog.db.schema import metadata
+from orders.db import migrate
+from orders.db.engine import Database
 
 
 async def test_the_migrated_schema_matches_the_table_definitions(db: Database) -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import Connection
 
-from orders.database import Database
+from orders.db.engine import Database
+from orders.db.tables import outbox
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
-from orders.tables import outbox
 from tests.conftest import Clock
 from tests.helpers import count_rows, rows
 

@@ -8,7 +8,8 @@ import pytest
 
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
-from orders.database import Database
+from orders.db.engine import Database
+from orders.db.tables import order_events, orders, outbox
 from orders.errors import (
     ConcurrentUpdate,
     IdempotencyConflict,
@@ -22,7 +23,6 @@ from orders.outbox import OutboxKind
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
-from orders.tables import order_events, orders, outbox
 from tests.conftest import Clock
 from tests.helpers import count_rows, rows, stock_of
 

@@ -1,0 +1,1 @@
+"""The command line (`chatcart`): one module per command group, `main` parses and runs them."""

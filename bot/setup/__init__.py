@@ -1,0 +1,1 @@
+"""Settings, the store file, wiring the services together, and start-up checks."""

@@ -1,0 +1,1 @@
+"""One inbound message: dispatch, the turn runner, claims, order and admin commands, the catalog cache."""

@@ -1,0 +1,73 @@
+"""Carry out the conversation engine's commands against the order services, inside the turn's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from catalog.db.products import ProductRepository
+from flows.messages import ConversationKey
+from flows.turn import (
+    CancelOrderCommand,
+    Command,
+    ConfirmOrderCommand,
+    OrderPlaced,
+    OrderRefused,
+    Outcome,
+    PlaceOrderCommand,
+    StatusMoved,
+    StatusReport,
+    StatusUnchanged,
+)
+from orders.commands import ChangeStatus
+from orders.db.orders import OrderRepository
+from orders.errors import OrderError, OutOfStock
+from orders.model import Lead
+from orders.services import OrderService
+from orders.status import OrderStatus
+
+
+class OrderCommands:
+    def __init__(self, orders: OrderService) -> None:
+        self._orders = orders
+
+    def run(self, conn: Connection, key: ConversationKey, command: Command, now: datetime) -> Outcome:
+        if isinstance(command, PlaceOrderCommand):
+            return self._place(conn, command)
+        if isinstance(command, ConfirmOrderCommand):
+            return self._move(conn, key, command.number, OrderStatus.CONFIRMED)
+        if isinstance(command, CancelOrderCommand):
+            return self._move(conn, key, command.number, OrderStatus.CANCELLED)
+        order = OrderRepository(conn).get(command.number)
+        return StatusReport(command.number, order.status if order and _owns(order.lead, key) else None)
+
+    def _place(self, conn: Connection, command: PlaceOrderCommand) -> Outcome:
+        # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
+        savepoint = conn.begin_nested()
+        try:
+            order = self._orders.place_in(conn, command.order)
+        except OutOfStock as exc:
+            savepoint.rollback()
+            product = ProductRepository(conn).get_by_sku(exc.sku)
+            name = product.name if product else exc.sku
+            return OrderRefused(f"only {exc.available or 0} × {name} left", exc.sku)
+        except OrderError as exc:
+            savepoint.rollback()
+            return OrderRefused(str(exc))
+        savepoint.commit()
+        return OrderPlaced(order.number, order.total)
+
+    def _move(self, conn: Connection, key: ConversationKey, number: int, target: OrderStatus) -> Outcome:
+        """A shopper may confirm or cancel only their own order, and only while it is pending."""
+        order = OrderRepository(conn).get(number, for_update=True)
+        if order is None or not _owns(order.lead, key):
+            return StatusUnchanged(number, None, target)
+        if order.status is not OrderStatus.PENDING:
+            return StatusUnchanged(number, order.status, target)
+        self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"), current=order)
+        return StatusMoved(number, target)
+
+
+def _owns(lead: Lead | None, key: ConversationKey) -> bool:
+    return lead is not None and (lead.channel, lead.user_id) == (key.channel, key.user_id)

@@ -1,0 +1,134 @@
+"""Order routes: list with filters, get, create (idempotent), change status, CSV export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from bot.setup.wiring import Container
+from bot.web.api.auth import require_token
+from bot.web.api.csv_export import CSV_HEADER, csv_line, order_row
+from bot.web.api.schemas import OrderIn, StatusIn
+from orders.commands import ChangeStatus, LineRequest, PlaceOrder
+from orders.filters import MAX_PER_PAGE, OrderFilter
+from orders.model import Customer
+from orders.serialize import order_to_dict
+from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
+
+router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)])
+
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def _statuses(raw: str | None) -> tuple[OrderStatus, ...]:
+    """Parse `status=a,b`; an unknown value is a 422 naming the allowed ones, never a 500."""
+    parts = [p.strip() for p in (raw or "").split(",") if p.strip()]
+    try:
+        return tuple(OrderStatus(p) for p in parts)
+    except ValueError:
+        allowed = ", ".join(s.value for s in OrderStatus)
+        problem = {
+            "loc": ("query", "status"),
+            "msg": f"unknown status; one of: {allowed}",
+            "type": "value_error",
+        }
+        raise RequestValidationError([problem]) from None
+
+
+def _filters(  # noqa: PLR0917 (FastAPI reads each query parameter from this signature)
+    status: Annotated[str | None, Query(description="one status or a comma-separated list")] = None,
+    group: StatusGroup | None = None,
+    q: Annotated[str, Query(max_length=200, description="order number, customer, phone or tracking")] = "",
+    channel: str | None = None,
+    payment_status: PaymentStatus | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
+) -> OrderFilter:
+    return OrderFilter(
+        _statuses(status), group, channel or None, payment_status, q, date_from, date_to, page, per_page
+    )
+
+
+Filters = Annotated[OrderFilter, Depends(_filters)]
+
+
+@router.get("/orders")
+async def list_orders(request: Request, filters: Filters) -> dict[str, Any]:
+    found, total = await _container(request).orders.search(filters)
+    return {
+        "items": [order_to_dict(o) for o in found],
+        "total": total,
+        "page": filters.page,
+        "per_page": filters.per_page,
+    }
+
+
+@router.get("/orders/export.csv", response_class=StreamingResponse)
+async def export_orders(request: Request, filters: Filters) -> StreamingResponse:
+    batches = await _container(request).orders.export(filters)
+
+    async def lines() -> AsyncIterator[str]:
+        yield csv_line(CSV_HEADER)
+        for batch in batches:
+            for order in batch:
+                yield csv_line(order_row(order))
+
+    headers = {"Content-Disposition": 'attachment; filename="orders.csv"'}
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/orders/{number}")
+async def get_order(request: Request, number: int) -> dict[str, Any]:
+    return order_to_dict(await _container(request).orders.get(number))
+
+
+def _place_command(body: OrderIn) -> PlaceOrder:
+    return PlaceOrder(
+        lines=tuple(LineRequest(i.quantity, i.sku, i.product_id, dict(i.fields)) for i in body.items),
+        customer=Customer(body.customer.name, body.customer.phone, body.customer.email),
+        source=OrderSource.WEBSITE,
+        channel="website",
+        delivery_method=body.delivery.method,
+        delivery_address=body.delivery.address,
+        payment_method=PaymentMethod(body.payment_method),
+        fields=dict(body.fields),
+        note=body.note,
+        actor="api",
+    )
+
+
+@router.post("/orders", status_code=201)
+async def create_order(
+    request: Request,
+    body: OrderIn,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> JSONResponse:
+    idempotency = None
+    if idempotency_key:
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        idempotency = (idempotency_key, hashlib.sha256(canonical.encode()).hexdigest())
+    placement = await _container(request).orders.place(_place_command(body), idempotency)
+    status = 201 if placement.created else 200
+    return JSONResponse(
+        order_to_dict(placement.order),
+        status_code=status,
+        headers={"Location": f"/api/v1/orders/{placement.order.number}"},
+    )
+
+
+@router.post("/orders/{number}/status")
+async def change_status(request: Request, number: int, body: StatusIn) -> dict[str, Any]:
+    command = ChangeStatus(number, body.status, "api", body.tracking_number, body.carrier, body.reason)
+    return order_to_dict(await _container(request).orders.change_status(command))

@@ -1,0 +1,67 @@
+"""The FastAPI application: REST API, health check and webhooks; the background worker in its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp
+
+from bot.delivery.worker import run_background
+from bot.setup.settings import Settings
+from bot.setup.startup import freeze_startup_heap
+from bot.setup.wiring import Container, build_container
+from bot.web import web_chat, webhooks
+from bot.web.api import orders as orders_api
+from bot.web.api import products as products_api
+from bot.web.api.errors import error_body, install_error_handlers
+from bot.web.direct_routes import DirectRoutes, Handler
+
+
+class ChatcartApp(FastAPI):
+    """FastAPI with the webhook routes answered before its middleware stack (see `bot.web.direct_routes`)."""
+
+    direct_routes: dict[str, Handler]
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return DirectRoutes(super().build_middleware_stack(), self.direct_routes)
+
+
+def create_app(container: Container | None = None, *, run_worker: bool = True) -> ChatcartApp:
+    """Build the app; with run_worker the outbox relay runs inside this process."""
+    container = container or build_container(Settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_heap()
+        stop = asyncio.Event()
+        worker = asyncio.create_task(run_background(container, stop)) if run_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker is not None:
+                await worker
+            await container.aclose()
+
+    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
+    app.direct_routes = webhooks.webhook_routes(container)
+    app.state.container = container
+    install_error_handlers(app)
+    app.include_router(orders_api.router)
+    app.include_router(products_api.router)
+    app.include_router(web_chat.router)
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> Any:
+        try:
+            await container.db.ping()
+        except Exception as exc:  # any database failure means "not healthy", never a 500
+            return JSONResponse(error_body(f"database unavailable: {type(exc).__name__}", "unhealthy"), 503)
+        return {"status": "ok"}
+
+    return app

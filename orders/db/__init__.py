@@ -1,0 +1,1 @@
+"""Persistence of orders: the engine, prepared statements, tables, repositories and migrations."""

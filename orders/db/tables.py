@@ -1,0 +1,151 @@
+"""SQLAlchemy Core tables for orders, their lines, history, payments, the outbox and idempotency keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+
+from catalog.db.schema import JsonColumn, UtcDateTime, metadata
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Integer, nullable=False, unique=True),
+    Column("status", String(32), nullable=False, index=True),
+    Column("payment_status", String(32), nullable=False, index=True),
+    Column("payment_method", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal", Integer, nullable=False),
+    Column("delivery_fee", Integer, nullable=False, default=0),
+    Column("discount", Integer, nullable=False, default=0),
+    Column("total", Integer, nullable=False),
+    Column("customer_name", String(200), nullable=False, default=""),
+    Column("customer_phone", String(64), nullable=False, default=""),
+    Column("customer_email", String(200), nullable=False, default=""),
+    Column("lead_channel", String(32), nullable=True),
+    Column("lead_user_id", String(128), nullable=True),
+    Column("source", String(16), nullable=False),
+    Column("channel", String(32), nullable=False, default="", index=True),
+    Column("language", String(16), nullable=False, default="en"),
+    Column("delivery_method", String(32), nullable=False, default=""),
+    Column("delivery_address", Text, nullable=False, default=""),
+    Column("carrier", String(100), nullable=False, default=""),
+    Column("tracking_number", String(100), nullable=False, default=""),
+    Column("expected_delivery_date", Date, nullable=True),
+    Column("warehouse", String(100), nullable=False, default=""),
+    Column("fields", JsonColumn, nullable=False, default=dict),
+    Column("note", Text, nullable=False, default=""),
+    Column("assignee", String(100), nullable=False, default=""),
+    Column("remind_at", UtcDateTime, nullable=True),
+    Column("reminder_sent_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_orders_lead", "lead_channel", "lead_user_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id", ondelete="SET NULL"), nullable=True),
+    Column("sku", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Integer, nullable=False),
+    Column("fields", JsonColumn, nullable=False, default=dict),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(48), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("data", JsonColumn, nullable=False, default=dict),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("amount", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("reference", String(200), nullable=False, default=""),
+    Column("status", String(32), nullable=False),
+    Column("fee", Integer, nullable=False, default=0),
+    Column("net", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("recipient", String(300), nullable=False),
+    Column("payload", JsonColumn, nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="SET NULL"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Index("ix_outbox_due", "status", "due_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+# One row per (channel, user): the conversation engine's state, saved with a version check.
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("data", JsonColumn, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("last_inbound_at", UtcDateTime, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# When each lead of a channel with a customer-service window (WhatsApp: 24 hours) last wrote to us.
+service_windows = Table(
+    "service_windows",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("user_id", String(128), primary_key=True),
+    Column("last_inbound_at", UtcDateTime, nullable=False),
+)
+
+# A provider's update/message id, claimed in the turn's transaction: a repeated delivery stops here.
+inbound_claims = Table(
+    "inbound_claims",
+    metadata,
+    Column("provider", String(32), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+    Column("claimed_at", UtcDateTime, nullable=False, index=True),
+)
+
+FIRST_ORDER_NUMBER = 1001
