@@ -21,10 +21,9 @@ from sqlalchemy import Connection, func, select
 from starlette.types import ASGIApp
 
 import orders.db.tables  # noqa: F401  (every table, for the clean start)
-from bot.delivery.worker import run_background
 from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap, prepare_database
-from bot.setup.wiring import Container, build_container
+from bot.setup.wiring import Services, build_services
 from bot.web.app import create_app
 from catalog.db.schema import metadata
 from catalog.importer import parse_catalog
@@ -135,7 +134,7 @@ class Shopper:
         }
 
 
-async def _setup(database_url: str, redis_url: str | None, tmp: Path, fake: FakeTelegram) -> Container:
+async def _setup(database_url: str, redis_url: str | None, tmp: Path, fake: FakeTelegram) -> Services:
     (tmp / "store.toml").write_text(STORE)
     settings = Settings(
         database_url=database_url,
@@ -146,26 +145,26 @@ async def _setup(database_url: str, redis_url: str | None, tmp: Path, fake: Fake
         telegram_api_url="http://telegram.invalid",
         telegram_admin_chat_id="1",
     )
-    container = build_container(settings, provider_transport=httpx.MockTransport(fake))
-    await _start_clean(container, redis_url)
-    await prepare_database(container)
-    await container.catalog.import_products(parse_catalog(CATALOG, currency="INR", fmt="csv"))
-    return container
+    services = build_services(settings, provider_transport=httpx.MockTransport(fake))
+    await _start_clean(services, redis_url)
+    await prepare_database(services)
+    await services.catalog.import_products(parse_catalog(CATALOG, currency="INR", fmt="csv"))
+    return services
 
 
-async def _start_clean(container: Container, redis_url: str | None) -> None:
+async def _start_clean(services: Services, redis_url: str | None) -> None:
     """A PostgreSQL or Redis left by an earlier run would make its update ids look like repeats."""
-    if not container.db.is_sqlite:
+    if not services.db.is_sqlite:
 
         def wipe(conn: Connection) -> None:
             metadata.drop_all(conn)
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
-        await container.db.write(wipe)
-        await migrate.upgrade(container.db)  # what `chatcart db upgrade` does for an operator
-    if redis_url is not None and container.redis is not None:
-        async for key in container.redis.scan_iter("chatcart:*"):
-            await container.redis.delete(key)
+        await services.db.write(wipe)
+        await migrate.upgrade(services.db)  # what `chatcart db upgrade` does for an operator
+    if redis_url is not None and services.redis is not None:
+        async for key in services.redis.scan_iter("chatcart:*"):
+            await services.redis.delete(key)
 
 
 # Telegram opens at most `max_connections` (1-100, default 40) to a webhook and queues the rest itself.
@@ -324,7 +323,7 @@ def _ms(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] * 1000 if len(values) > 1 else float("nan")
 
 
-async def _outbox_drained(container: Container) -> None:
+async def _outbox_drained(services: Services) -> None:
     """Wait until the relay has sent what earlier phases left (admin and status messages of their
     orders), so that a latency phase measures a steady load rather than the catch-up after a burst."""
 
@@ -332,7 +331,7 @@ async def _outbox_drained(container: Container) -> None:
         query = select(func.count()).select_from(outbox).where(outbox.c.status == OutboxStatus.PENDING.value)
         return int(conn.execute(query).scalar_one())
 
-    while await container.db.read(pending):  # noqa: ASYNC110 (the outbox is a table: poll its count)
+    while await services.db.read(pending):  # noqa: ASYNC110 (the outbox is a table: poll its count)
         await asyncio.sleep(0.2)
 
 
@@ -354,10 +353,10 @@ async def run(name: str, database_url: str | None, redis_url: str | None, sizes:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         fake = FakeTelegram()
-        container = await _setup(database_url or f"sqlite:///{tmp / 'bench.db'}", redis_url, tmp, fake)
+        services = await _setup(database_url or f"sqlite:///{tmp / 'bench.db'}", redis_url, tmp, fake)
         stop = asyncio.Event()
-        background = asyncio.create_task(run_background(container, stop))
-        client = WebhookFeeder(create_app(container, run_worker=False))
+        background = asyncio.create_task(services.worker.run(stop))
+        client = WebhookFeeder(create_app(services, run_worker=False))
         freeze_startup_heap()  # what the app's lifespan does once it has started
         await saturation(client, fake, 50, 500_000)  # warm up
         idle = await idle_conversations(client, fake, 10_000, 600_000)
@@ -372,7 +371,7 @@ async def run(name: str, database_url: str | None, redis_url: str | None, sizes:
                 f"({updates} updates, {size} confirmed orders, {elapsed:.1f} s)"
             )
         for rate in (1000.0, round(best * 0.7, -1)):
-            await _outbox_drained(container)
+            await _outbox_drained(services)
             latencies = await open_loop(client, fake, first, rate=rate, seconds=8)
             first += int(rate * 8) + 1
             print(
@@ -382,7 +381,7 @@ async def run(name: str, database_url: str | None, redis_url: str | None, sizes:
         print(f"  peak RSS {peak_rss_mb():.0f} MB (includes {max(sizes)} requests in flight at once)")
         stop.set()
         await background
-        await container.aclose()
+        await services.aclose()
 
 
 async def run_http(name: str, shoppers: int) -> None:
@@ -391,10 +390,10 @@ async def run_http(name: str, shoppers: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         fake = FakeTelegram()
-        container = await _setup(f"sqlite:///{tmp / 'bench.db'}", None, tmp, fake)
+        services = await _setup(f"sqlite:///{tmp / 'bench.db'}", None, tmp, fake)
         # Keep-alive longer than the run: otherwise uvicorn may close a connection the client is reusing.
         config = uvicorn.Config(
-            create_app(container), host="127.0.0.1", port=0, log_level="warning", timeout_keep_alive=600
+            create_app(services), host="127.0.0.1", port=0, log_level="warning", timeout_keep_alive=600
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())

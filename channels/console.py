@@ -7,13 +7,16 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
+from channels.base import BaseChannel
 from flows.messages import Choice, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "console"
 
 
-class ConsoleChannel:
+class ConsoleChannel(BaseChannel):
     """Typing a choice's number presses it; anything else is sent as text."""
+
+    name = CHANNEL
 
     def __init__(self, user: str = "local", out: TextIO | None = None) -> None:
         self.key = ConversationKey(CHANNEL, user)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import timedelta
+
+from channels.base import BaseChannel, Verdict, WebhookRequest
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 
@@ -24,15 +27,32 @@ def answer_challenge(verify_token: str | None, mode: str, token: str, challenge:
     return challenge if hmac.compare_digest(token.encode(), verify_token.encode()) else None
 
 
-class HubEndpoint:
-    """The webhook side every Meta channel shares: its app secret and verify token."""
+# Meta delivers free-form messages only this long after the person's last message (WhatsApp, Messenger and
+# Instagram alike); past it, only what each product allows (approved templates, tagged updates).
+CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
+
+
+class HubChannel(BaseChannel):
+    """The webhook side every Meta channel shares: its app secret and verify token, and the 24-hour window."""
+
+    has_webhook = True
+    has_handshake = True
 
     def __init__(self, app_secret: str | None, verify_token: str | None) -> None:
         self._app_secret = app_secret
         self._verify_token = verify_token
 
-    def verify(self, body: bytes, header: str | None) -> bool:
-        return verify_signature(self._app_secret, body, header)
+    def verify(self, request: WebhookRequest) -> Verdict:
+        header = request.headers.get(SIGNATURE_HEADER)
+        if header is None:
+            return Verdict.MISSING
+        ok = verify_signature(self._app_secret, request.body, header)
+        return Verdict.ACCEPTED if ok else Verdict.FORGED
 
-    def challenge(self, mode: str, token: str, challenge: str) -> str | None:
-        return answer_challenge(self._verify_token, mode, token, challenge)
+    def challenge(self, request: WebhookRequest) -> str | None:
+        query = request.query()
+        mode, token = query.get("hub.mode", ""), query.get("hub.verify_token", "")
+        return answer_challenge(self._verify_token, mode, token, query.get("hub.challenge", ""))
+
+    def window(self, channel: str) -> timedelta | None:
+        return CUSTOMER_SERVICE_WINDOW

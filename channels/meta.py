@@ -1,6 +1,7 @@
 """Messenger and Instagram over the Send API (httpx): parse every entry and event, render within limits.
 
-No maintained Python library covers these (LIBRARIES.md §3), so this is a thin client of our own. Webhook
+No maintained Python library covers the Send API (the ones on PyPI are years old or cover other APIs),
+so this is a thin client of our own. Webhook
 checks are Meta's shared conventions (`channels.hub`). A Page (`object: page`) is the `messenger` channel,
 an Instagram professional account (`object: instagram`) the `instagram` channel: two leads for one person.
 """
@@ -14,9 +15,8 @@ from typing import Any
 import httpx
 import orjson
 
-from channels.errors import ChannelError
-from channels.hub import HubEndpoint
-from channels.telegram import split_text
+from channels.base import BadPayload, ChannelError, Notice, clip, json_object, outside_window, split_text
+from channels.hub import CUSTOMER_SERVICE_WINDOW, HubChannel
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 MESSENGER = "messenger"
@@ -32,10 +32,6 @@ ORDER_UPDATE_TAG = "POST_PURCHASE_UPDATE"
 GRAPH_VERSION = "v21.0"
 # Graph error codes worth retrying: temporary failure, rate limits (besides any 5xx and `is_transient`).
 _TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- inbound ------------------------------------------------------------------------------------------
@@ -100,7 +96,7 @@ def render(message: OutboundMessage) -> list[dict[str, Any]]:
     if not choices:
         return parts
     replies = [
-        {"content_type": "text", "title": _clip(c.label, MAX_QUICK_REPLY_TITLE), "payload": c.id}
+        {"content_type": "text", "title": clip(c.label, MAX_QUICK_REPLY_TITLE), "payload": c.id}
         for c in choices
     ]
     pages = [replies[i : i + MAX_QUICK_REPLIES] for i in range(0, len(replies), MAX_QUICK_REPLIES)]
@@ -120,8 +116,10 @@ def _graph_error(response: httpx.Response) -> ChannelError:
     return ChannelError(f"Graph {code}: {message}", transient=transient)
 
 
-class MetaChannel(HubEndpoint):
+class MetaChannel(HubChannel):
     """Sends as the Page (Messenger) or its Instagram account, with the Page access token."""
+
+    name = "meta"
 
     def __init__(
         self,
@@ -140,13 +138,29 @@ class MetaChannel(HubEndpoint):
         )
         super().__init__(app_secret, verify_token)
 
-    @staticmethod
-    def parse(payload: dict[str, Any]) -> list[InboundMessage]:
-        return parse_webhook(payload)
+    @property
+    def serves(self) -> tuple[str, ...]:
+        return (MESSENGER, INSTAGRAM)
 
-    async def send(self, message: OutboundMessage, *, tag: str | None = None) -> None:
-        """A reply within the 24-hour window; with `tag`, a tagged update outside it (Messenger)."""
-        kind = {"messaging_type": "MESSAGE_TAG", "tag": tag} if tag else {"messaging_type": "RESPONSE"}
+    def parse(self, body: bytes) -> list[InboundMessage]:
+        try:
+            return parse_webhook(json_object(body, "Messenger or Instagram webhook"))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise BadPayload(f"not a Messenger or Instagram webhook: {exc!r}") from None
+
+    async def send(self, message: OutboundMessage) -> None:
+        """A reply within the 24-hour window."""
+        await self._send(message, {"messaging_type": "RESPONSE"})
+
+    async def send_outside_window(self, message: OutboundMessage, notice: Notice) -> None:
+        """Messenger: an order update, tagged as one. Instagram allows nothing after 24 hours."""
+        channel = message.key.channel
+        if channel != MESSENGER or not notice.is_order_update:
+            reason = f"{channel} allows no {notice.event} message after that"
+            raise outside_window(channel, CUSTOMER_SERVICE_WINDOW, reason)
+        await self._send(message, {"messaging_type": "MESSAGE_TAG", "tag": ORDER_UPDATE_TAG})
+
+    async def _send(self, message: OutboundMessage, kind: dict[str, str]) -> None:
         for part in render(message):
             body = {"recipient": {"id": message.key.user_id}, "message": part, **kind}
             try:

@@ -9,7 +9,7 @@ Bot API's limits.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,40 +19,26 @@ from telegram import Bot
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram.request import HTTPXRequest
 
-from channels.errors import ChannelError
+from channels.base import (
+    BadPayload,
+    BaseChannel,
+    ChannelError,
+    Verdict,
+    WebhookRequest,
+    json_object,
+    split_text,
+)
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_HEADER = SECRET_HEADER.lower()
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
 MAX_BUTTON_TEXT = 64  # Telegram cuts longer labels on screen anyway
 ROW_OF_BUTTONS = 3
 _JSON = {"Content-Type": "application/json"}
 _TIMEOUT = {"timeout": httpx.Timeout(10.0).as_dict()}
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramUpdate:
-    inbound: InboundMessage
-    callback_query_id: str | None  # must be answered, or the shopper's button keeps spinning
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut long text at line breaks (hard-cut a single huge line) so that no part exceeds the limit."""
-    if len(text) <= limit:
-        return [text]
-    pieces = [line[i : i + limit] for line in text.split("\n") for i in range(0, max(len(line), 1), limit)]
-    parts: list[str] = []
-    current = ""
-    for piece in pieces:
-        candidate = f"{current}\n{piece}" if current else piece
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = piece
-        current = candidate
-    parts.append(current)
-    return [p for p in parts if p] or [""]
 
 
 def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] | None:
@@ -80,7 +66,7 @@ def _when(message: dict[str, Any] | None) -> datetime:
     return datetime.fromtimestamp(message["date"], UTC) if message else datetime.now(UTC)
 
 
-def parse_update(data: dict[str, Any]) -> TelegramUpdate | None:
+def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     """A message or button press as an InboundMessage; other update kinds are ignored (None).
 
     A payload without the fields every update of its kind has raises KeyError or TypeError.
@@ -90,7 +76,7 @@ def parse_update(data: dict[str, Any]) -> TelegramUpdate | None:
         user, message = query["from"], query.get("message")
         if message is None:
             return None  # a press on an inline-mode message: no chat to answer in
-        inbound = InboundMessage(
+        return InboundMessage(
             ConversationKey(CHANNEL, str(message["chat"]["id"])),
             update_id,
             _when(message),
@@ -98,8 +84,8 @@ def parse_update(data: dict[str, Any]) -> TelegramUpdate | None:
             choice_id=str(query.get("data") or ""),
             language=str(user.get("language_code") or ""),
             contact_name=_full_name(user),
+            ack=str(query["id"]),  # must be answered, or the shopper's button keeps spinning
         )
-        return TelegramUpdate(inbound, str(query["id"]))
     message = data.get("message")
     if message is None or "from" not in message:
         return None  # edits, membership changes, channel posts: nothing to answer
@@ -109,7 +95,7 @@ def parse_update(data: dict[str, Any]) -> TelegramUpdate | None:
         text = phone = str(contact["phone_number"])
     elif not text:
         kind = InboundKind.UNSUPPORTED
-    inbound = InboundMessage(
+    return InboundMessage(
         ConversationKey(CHANNEL, str(message["chat"]["id"])),
         update_id,
         _when(message),
@@ -119,7 +105,6 @@ def parse_update(data: dict[str, Any]) -> TelegramUpdate | None:
         contact_name=_full_name(user),
         phone=phone,
     )
-    return TelegramUpdate(inbound, None)
 
 
 def _api_error(response: httpx.Response) -> ChannelError:
@@ -137,7 +122,12 @@ def _api_error(response: httpx.Response) -> ChannelError:
     return ChannelError(f"{code}: {description}", transient=code >= 500)
 
 
-class TelegramChannel:
+class TelegramChannel(BaseChannel):
+    """The bot's webhook and its Bot API client; secret-checked updates in, JSON messages out."""
+
+    name = CHANNEL
+    has_webhook = True
+
     def __init__(
         self,
         token: str,
@@ -155,18 +145,33 @@ class TelegramChannel:
         # hooks) is unused here and cost ~60 µs a message, a fifth of a whole turn.
         self._transport = transport or httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=64))
 
-    def verify(self, header: str | None) -> bool:
+    def verify(self, request: WebhookRequest) -> Verdict:
         """Constant-time check of the secret Telegram echoes on every webhook call."""
-        if not self._secret or header is None:
-            return False
-        return hmac.compare_digest(header.encode(), self._secret.encode())
+        header = request.headers.get(_SECRET_HEADER)
+        if header is None:
+            return Verdict.MISSING
+        if self._secret and hmac.compare_digest(header.encode(), self._secret.encode()):
+            return Verdict.ACCEPTED
+        return Verdict.FORGED
 
-    @staticmethod
-    def parse(data: dict[str, Any]) -> TelegramUpdate | None:
-        return parse_update(data)
+    def parse(self, body: bytes) -> list[InboundMessage]:
+        """One update per call: a message or a button press, or nothing for kinds that need no answer."""
+        try:
+            inbound = parse_update(json_object(body, "Telegram update"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadPayload(f"not a Telegram update: {exc!r}") from None
+        return [inbound] if inbound is not None else []
+
+    def answer(self, messages: Sequence[InboundMessage]) -> dict[str, Any]:
+        """A button press is answered in the webhook's response, which Telegram runs as a Bot API call: it
+        stops the spinner on the shopper's button without a request (and round trip) of our own."""
+        press = messages[0].ack if len(messages) == 1 else ""
+        if press:
+            return {"method": "answerCallbackQuery", "callback_query_id": press}
+        return {"ok": True}
 
     async def send(self, message: OutboundMessage) -> None:
-        parts = split_text(message.text)
+        parts = split_text(message.text, MAX_TEXT)
         markup = keyboard(message)
         for i, part in enumerate(parts):
             body: dict[str, Any] = {"chat_id": message.key.user_id, "text": part}
@@ -188,12 +193,6 @@ class TelegramChannel:
             raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
         if response.status_code != 200:
             raise _api_error(response)
-
-    @staticmethod
-    def callback_answer(callback_query_id: str) -> dict[str, str]:
-        """A button press's answer as the webhook's response body: Telegram runs the method named there,
-        which saves one Bot API call (and its network round trip) per press."""
-        return {"method": "answerCallbackQuery", "callback_query_id": callback_query_id}
 
     async def set_webhook(self, url: str) -> bool:
         given = self._given_transport

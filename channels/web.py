@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections import OrderedDict, deque
 from datetime import datetime
-from typing import Any
 
+from channels.base import BadPayload, BaseChannel
 from flows.messages import ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "web"
@@ -19,7 +19,7 @@ MAX_TEXT = 2000
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class BadChatMessage(ValueError):
+class BadChatMessage(BadPayload):
     """What the page sent is not a chat message; the text says why."""
 
 
@@ -45,13 +45,10 @@ def parse_chat_message(body: object, now: datetime) -> InboundMessage:
     return InboundMessage(key, message_id, now, InboundKind.TEXT, text=text.strip())
 
 
-def to_json(message: OutboundMessage) -> dict[str, Any]:
-    choices = [{"id": c.id, "label": c.label, "description": c.description} for c in message.choices]
-    return {"text": message.text, "choices": choices, "style": message.style.value}
-
-
-class WebChatChannel:
+class WebChatChannel(BaseChannel):
     """Mailboxes of the latest sessions; the oldest session's mailbox goes when there are too many."""
+
+    name = CHANNEL
 
     def __init__(self, *, max_sessions: int = 10_000, max_waiting: int = 50) -> None:
         self._mailboxes: OrderedDict[str, deque[OutboundMessage]] = OrderedDict()

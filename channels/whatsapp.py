@@ -1,14 +1,16 @@
 """WhatsApp Cloud API: verify webhooks, parse every message of a batch, render within Meta's limits, send.
 
-Webhook checks follow Meta's conventions (`channels.hub`). Parsing reads the Cloud API JSON itself: pywa
-dispatches only the first message of a batched webhook and needs fields (`contacts[].user_id`) older payloads
-lack (LIBRARIES.md §0). Sending goes through pywa, whose client is pointed at `CHATCART_WHATSAPP_API_URL` by a
-transport that rewrites each request's origin (pywa has no base-URL option of its own).
+Webhook checks follow Meta's conventions (`channels.hub`). Parsing reads the Cloud API JSON itself: pywa 4.5
+dispatches only the first message of a batched webhook (the others are dropped silently) and raises
+`KeyError: 'user_id'` on payloads without the BSUID that older webhooks lack. Sending goes through pywa,
+whose client is pointed at `CHATCART_WHATSAPP_API_URL` by a transport that rewrites each request's origin
+(pywa has no base-URL option of its own).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,9 +21,8 @@ from pywa.types.callback import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async.client import WhatsApp
 
-from channels.errors import ChannelError
-from channels.hub import HubEndpoint
-from channels.telegram import split_text
+from channels.base import BadPayload, ChannelError, Notice, clip, json_object, outside_window, split_text
+from channels.hub import CUSTOMER_SERVICE_WINDOW, HubChannel
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "whatsapp"
@@ -34,11 +35,6 @@ MAX_ROW_TITLE = 24
 MAX_ROW_DESCRIPTION = 72
 MAX_LIST_BUTTON = 20
 DEFAULT_LIST_BUTTON = "Choose"
-
-
-def clip(text: str, limit: int) -> str:
-    """Shortened with an ellipsis when over the limit: Meta rejects the whole message otherwise."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def template_text(value: str) -> str:
@@ -171,13 +167,43 @@ class _OriginRewrite(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def _as_channel_error(error: WhatsAppError) -> ChannelError:
-    status = error.status_code or 0
-    transient = bool(error.is_transient) or isinstance(error, ThrottlingError) or status >= 500
-    return ChannelError(f"WhatsApp {error.code}: {error.message}", transient=transient)
+def _template_components(body: tuple[str, ...], quick_replies: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`body` fills {{1}}, {{2}}…; `quick_replies` are the payloads its buttons send back, in order (a tap
+    arrives as a choice)."""
+    components: list[dict[str, Any]] = []
+    if body:
+        parameters = [{"type": "text", "text": template_text(value)} for value in body]
+        components.append({"type": "body", "parameters": parameters})
+    components += [
+        {
+            "type": "button",
+            "sub_type": "quick_reply",
+            "index": str(i),
+            "parameters": [{"type": "payload", "payload": payload}],
+        }
+        for i, payload in enumerate(quick_replies)
+    ]
+    return components
 
 
-class WhatsAppChannel(HubEndpoint):
+@contextmanager
+def _provider_errors() -> Iterator[None]:
+    """pywa's errors and httpx's transport failures as ChannelError, transient where a retry can help."""
+    try:
+        yield
+    except WhatsAppError as error:
+        status = error.status_code or 0
+        transient = bool(error.is_transient) or isinstance(error, ThrottlingError) or status >= 500
+        raise ChannelError(f"WhatsApp {error.code}: {error.message}", transient=transient) from None
+    except httpx.TransportError as exc:
+        raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
+
+
+class WhatsAppChannel(HubChannel):
+    """One business phone number: its signed webhooks in, messages and approved templates out (pywa)."""
+
+    name = CHANNEL
+
     def __init__(
         self,
         phone_id: str,
@@ -193,45 +219,29 @@ class WhatsAppChannel(HubEndpoint):
         self._client = WhatsApp(phone_id, token, session=self._http, server=None)
         super().__init__(app_secret, verify_token)
 
-    @staticmethod
-    def parse(payload: dict[str, Any]) -> list[InboundMessage]:
-        return parse_webhook(payload)
+    def parse(self, body: bytes) -> list[InboundMessage]:
+        try:
+            return parse_webhook(json_object(body, "WhatsApp webhook"))
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise BadPayload(f"not a WhatsApp webhook: {exc!r}") from None
 
     async def send(self, message: OutboundMessage) -> None:
         for outgoing in render(message):
-            try:
+            with _provider_errors():
                 await self._client.send_message(
                     message.key.user_id, outgoing.text, buttons=outgoing.pywa_buttons()
                 )
-            except WhatsAppError as exc:
-                raise _as_channel_error(exc) from None
-            except httpx.TransportError as exc:
-                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
 
-    async def send_template(
-        self, key: ConversationKey, name: str, code: str, body: list[str], quick_replies: list[str]
-    ) -> None:
-        """An approved template: `body` fills {{1}}, {{2}}…; `quick_replies` are the payloads its buttons
-        send back, in order (a tap arrives as a choice)."""
-        components: list[dict[str, Any]] = []
-        if body:
-            parameters = [{"type": "text", "text": template_text(value)} for value in body]
-            components.append({"type": "body", "parameters": parameters})
-        components += [
-            {
-                "type": "button",
-                "sub_type": "quick_reply",
-                "index": str(i),
-                "parameters": [{"type": "payload", "payload": payload}],
-            }
-            for i, payload in enumerate(quick_replies)
-        ]
-        try:
-            await self._client.send_template(key.user_id, name, TemplateLanguage(code), params=components)
-        except WhatsAppError as exc:
-            raise _as_channel_error(exc) from None
-        except httpx.TransportError as exc:
-            raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
+    async def send_outside_window(self, message: OutboundMessage, notice: Notice) -> None:
+        """Only an approved template goes out after 24 hours: the store's, for this notification."""
+        template = notice.template
+        if template is None:
+            reason = f"no approved whatsapp template is configured for {notice.event} in {notice.language!r}"
+            raise outside_window(CHANNEL, CUSTOMER_SERVICE_WINDOW, reason)
+        components = _template_components(template.body, template.quick_replies)
+        code = TemplateLanguage(template.code)
+        with _provider_errors():
+            await self._client.send_template(message.key.user_id, template.name, code, params=components)
 
     async def aclose(self) -> None:
         await self._http.aclose()

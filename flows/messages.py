@@ -35,6 +35,7 @@ class InboundMessage:
     language: str = ""  # the client's language hint, if the provider sends one
     contact_name: str = ""
     phone: str = ""
+    ack: str = ""  # what acknowledges this message in the webhook's answer (a Telegram button press's id)
 
 
 class ChoiceStyle(StrEnum):

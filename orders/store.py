@@ -220,8 +220,10 @@ class StoreConfig(BaseModel):
         except MoneyError as exc:
             raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
 
-    def whatsapp_template(self, event: str, language: str) -> ChatTemplate | None:
-        return next((t for t in self.whatsapp_templates if (t.event, t.language) == (event, language)), None)
+    def chat_template(self, channel: str, event: str, language: str) -> ChatTemplate | None:
+        """The approved template standing in for this notification outside the channel's window, if any."""
+        templates = self.whatsapp_templates if channel == "whatsapp" else ()
+        return next((t for t in templates if (t.event, t.language) == (event, language)), None)
 
     def order_field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.order_fields if f.name == name), None)

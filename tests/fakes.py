@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that records requests and answers from a script (fake provider APIs)."""
+"""Fakes: a real HTTP server on 127.0.0.1 that records requests and answers from a script (provider APIs),
+and a chat channel that records what it was asked to send."""
 
 from __future__ import annotations
 
@@ -6,11 +7,20 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from bot.delivery.rendering import MessageRenderer
+from bot.delivery.senders import ChatMessageSender
+from bot.delivery.windows import ServiceWindows, WindowedSend
+from channels.base import BaseChannel
+from flows.messages import OutboundMessage
+from orders.db.engine import Database
+from orders.store import StoreConfig
 
 
 @dataclass
@@ -69,3 +79,26 @@ async def serve_fake(fake: FakeServer) -> AsyncIterator[FakeServer]:
     async with serve_asgi(fake, lifespan=False) as url:
         fake.url = url
         yield fake
+
+
+class RecordingChannel(BaseChannel):
+    """Stands in for a chat channel without a window: keeps every message it was asked to send."""
+
+    def __init__(self, name: str = "telegram") -> None:
+        self.name = name  # type: ignore[misc]  # per instance here, a class constant in real adapters
+        self.messages: list[OutboundMessage] = []
+
+    @property
+    def sent(self) -> list[tuple[str, str]]:
+        return [(m.key.user_id, m.text) for m in self.messages]
+
+    async def send(self, message: OutboundMessage) -> None:
+        self.messages.append(message)
+
+
+def chat_sender(
+    db: Database, clock: Callable[[], datetime], *channels: RecordingChannel
+) -> ChatMessageSender:
+    """The relay's chat sender over recording channels."""
+    windowed = WindowedSend(ServiceWindows(db), StoreConfig(), clock)
+    return ChatMessageSender(MessageRenderer(), {c.name: c for c in channels}, windowed)

@@ -12,7 +12,7 @@ import httpx
 
 from bot.setup.settings import Settings
 from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
-from bot.setup.wiring import Container, build_container
+from bot.setup.wiring import Services, build_services
 from bot.web.app import create_app
 from orders.services import utc_now
 from tests.fakes import serve_asgi
@@ -51,13 +51,13 @@ def shop_settings(tmp_path: Path, store: str | None = None, **channels: Any) -> 
 @contextlib.asynccontextmanager
 async def running_shop(
     settings: Settings, clock: Callable[[], datetime] = utc_now
-) -> AsyncIterator[tuple[httpx.AsyncClient, Container]]:
-    """`chatcart serve --demo-catalog`, in this process: a client of it, and its container."""
-    container = build_container(settings, clock=clock)
-    await prepare_database(container)
-    await load_demo_catalog_if_empty(container)
+) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
+    """`chatcart serve --demo-catalog`, in this process: a client of it, and its services."""
+    services = build_services(settings, clock=clock)
+    await prepare_database(services)
+    await load_demo_catalog_if_empty(services)
     async with (
-        serve_asgi(create_app(container)) as url,
+        serve_asgi(create_app(services)) as url,
         httpx.AsyncClient(base_url=url, timeout=10) as client,
     ):
-        yield client, container
+        yield client, services

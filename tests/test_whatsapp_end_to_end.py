@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.setup.wiring import Container
+from bot.setup.wiring import Services
 from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
 from tests.shop import API_HEADERS, running_shop, shop_settings, shop_toml
@@ -55,7 +55,7 @@ class Shop:
     app: httpx.AsyncClient
     graph: FakeServer
     telegram: FakeServer
-    container: Container
+    services: Services
     clock: Clock
 
     def shopper(self, number: str, name: str = "Asha") -> WhatsAppUser:
@@ -82,8 +82,8 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             telegram_api_url=telegram.url,
         )
         clock = Clock(datetime.now(UTC))
-        async with running_shop(settings, clock) as (client, container):
-            yield Shop(client, graph, telegram, container, clock)
+        async with running_shop(settings, clock) as (client, services):
+            yield Shop(client, graph, telegram, services, clock)
 
 
 async def test_a_shopper_orders_with_lists_and_buttons_and_the_admin_number_ships_it(shop: Shop) -> None:
@@ -186,7 +186,7 @@ async def test_outside_the_window_templates_carry_the_reminder_and_the_shipping_
     await order_and_go_quiet(asha)
 
     shop.clock.advance(hours=31)  # the reminder falls due after the 24-hour window closed
-    assert await shop.container.reminders.run_once() == 1
+    assert await shop.services.worker.reminders.run_once() == 1
     await eventually(lambda: len(wa_templates(shop.graph)) == 1)
     [reminder] = wa_templates(shop.graph)
     assert (reminder.to, reminder.name, reminder.code) == ("919876543210", "cod_reminder_v2", "en_US")

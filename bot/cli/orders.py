@@ -1,15 +1,13 @@
-"""`chatcart orders …` and `chatcart catalog import`: terminal views and actions over the services."""
+"""`chatcart orders list|show|set-status`: ops from the terminal."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from pathlib import Path
 
-from bot.setup.wiring import Container
-from catalog.importer import detect_format, parse_catalog
+from bot.cli.common import Subcommands
+from bot.setup.wiring import Services
 from catalog.money import format_money
 from orders.commands import ChangeStatus
 from orders.filters import OrderFilter
@@ -61,7 +59,7 @@ def order_details(order: Order) -> str:
     return "\n".join(lines)
 
 
-async def list_orders(c: Container, args: argparse.Namespace) -> int:
+async def list_orders(services: Services, args: argparse.Namespace) -> int:
     f = OrderFilter(
         statuses=tuple(OrderStatus(s) for s in args.status or ()),
         group=StatusGroup(args.group) if args.group else None,
@@ -71,7 +69,7 @@ async def list_orders(c: Container, args: argparse.Namespace) -> int:
         page=args.page,
         per_page=args.per_page,
     )
-    found, total = await c.orders.search(f)
+    found, total = await services.orders.search(f)
     if args.json:
         print(
             json.dumps(
@@ -86,19 +84,19 @@ async def list_orders(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
-async def show_order(c: Container, args: argparse.Namespace) -> int:
-    order = await c.orders.get(args.number)
+async def show_order(services: Services, args: argparse.Namespace) -> int:
+    order = await services.orders.get(args.number)
     print(
         json.dumps(order_to_dict(order), ensure_ascii=False, indent=2) if args.json else order_details(order)
     )
     return 0
 
 
-async def set_status(c: Container, args: argparse.Namespace) -> int:
+async def set_status(services: Services, args: argparse.Namespace) -> int:
     command = ChangeStatus(
         args.number, OrderStatus(args.status), "cli", args.tracking, args.carrier, args.reason
     )
-    order = await c.orders.change_status(command)
+    order = await services.orders.change_status(command)
     print(
         f"Order #{order.number} is now {order.status.label} ({order.status.value}); "
         "the customer notification is queued."
@@ -106,20 +104,30 @@ async def set_status(c: Container, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    print(
-        f"\r  applied {done}/{total} products", end="" if done < total else "\n", file=sys.stderr, flush=True
+def add_commands(sub: Subcommands) -> None:
+    orders = sub.add_parser("orders", help="list, show and move orders").add_subparsers(
+        dest="orders_command", required=True
     )
+    listing = orders.add_parser("list", help="newest orders first")
+    listing.add_argument("--status", action="append", choices=[s.value for s in OrderStatus])
+    listing.add_argument("--group", choices=[g.value for g in StatusGroup])
+    listing.add_argument("--channel")
+    listing.add_argument("--payment-status", choices=[p.value for p in PaymentStatus])
+    listing.add_argument("-q", help="search number, customer, phone, tracking")
+    listing.add_argument("--page", type=int, default=1)
+    listing.add_argument("--per-page", type=int, default=25)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=list_orders)
 
+    show = orders.add_parser("show", help="one order with its items and history")
+    show.add_argument("number", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=show_order)
 
-async def import_catalog(c: Container, args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
-    rows = parse_catalog(text, currency=c.store.currency, fmt=args.format or detect_format(path.name))
-    show_progress = len(rows) >= 1000 or sys.stderr.isatty()
-    created, updated = await c.catalog.import_products(rows, _progress if show_progress else None)
-    print(
-        f"Imported {len(rows)} products from {path.name}: {created} new, {updated} updated "
-        f"(prices in {c.store.currency})."
-    )
-    return 0
+    move = orders.add_parser("set-status", help="move an order to another status")
+    move.add_argument("number", type=int)
+    move.add_argument("status", choices=[s.value for s in OrderStatus])
+    move.add_argument("--tracking")
+    move.add_argument("--carrier")
+    move.add_argument("--reason", default="")
+    move.set_defaults(run=set_status)

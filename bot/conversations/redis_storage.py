@@ -1,16 +1,13 @@
-"""Conversation state and per-conversation locks in Redis, for several workers sharing one store."""
+"""Conversation state in Redis, shared by several worker processes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 
 import orjson
 from redis.asyncio import Redis
 
-from bot.conversations.locks import KeyedLocks
-from bot.conversations.sql import StaleConversation
+from bot.conversations.base import StaleConversation
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
 
@@ -26,7 +23,9 @@ return 1
 """
 
 
-class RedisConversationStore:
+class RedisConversations:
+    """One hash per conversation (`v` version, `d` JSON state), saved by a compare-and-set script."""
+
     def __init__(self, redis: Redis, prefix: str = "chatcart") -> None:
         self._redis = redis
         self._prefix = prefix
@@ -42,7 +41,6 @@ class RedisConversationStore:
         return Conversation.from_json(key, orjson.loads(data), int(version))
 
     async def save(self, conversation: Conversation, now: datetime) -> None:
-        """Save if nobody else did since it was loaded; raise StaleConversation otherwise."""
         data = orjson.dumps(conversation.to_json())
         args: list[str | int | bytes] = [
             conversation.version,
@@ -53,23 +51,3 @@ class RedisConversationStore:
         if not await self._save(keys=[self._key(conversation.key)], args=args):
             raise StaleConversation(str(conversation.key))
         conversation.version += 1
-
-
-class RedisLocks:
-    """A Redis lock per conversation across processes, behind an in-process one (ours never poll)."""
-
-    def __init__(self, redis: Redis, prefix: str = "chatcart", timeout: float = 30, wait: float = 10) -> None:
-        self._redis = redis
-        self._prefix = prefix
-        self._timeout = timeout
-        self._wait = wait
-        self._local = KeyedLocks()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        async with self._local.hold(key):
-            lock = self._redis.lock(
-                f"{self._prefix}:lock:{key}", timeout=self._timeout, blocking_timeout=self._wait, sleep=0.01
-            )
-            async with lock:
-                yield

@@ -11,22 +11,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from channels.errors import ChannelError
+from channels.base import ChannelError
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.model import OrderEvent
 from orders.outbox import OutboxKind, OutboxRepository, OutboxRow
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryError(Exception):
-    """A send failed; transient ones are retried, permanent ones end the row as dead."""
-
-    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.transient = transient
-        self.retry_after = retry_after
 
 
 Sender = Callable[[OutboxRow], Awaitable[None]]
@@ -128,23 +119,21 @@ class OutboxRelay:
             now = self._clock()
             await self._db.write(lambda conn: OutboxRepository(conn).mark_many_sent(row_ids, now))
 
-    async def _attempt(self, row: OutboxRow) -> DeliveryError | None:
+    async def _attempt(self, row: OutboxRow) -> ChannelError | None:
         sender = self._senders.get(row.kind)
         try:
             if sender is None:
-                raise DeliveryError(f"no sender configured for {row.kind.value}", transient=False)
+                raise ChannelError(f"no sender configured for {row.kind.value}", transient=False)
             await sender(row)
-        except DeliveryError as exc:
-            return exc
         except ChannelError as exc:
-            return DeliveryError(str(exc), transient=exc.transient, retry_after=exc.retry_after)
+            return exc
         except Exception as exc:  # a bug in one sender must not stop the relay; the row is retried
             log.exception("outbox row %s: unexpected send failure", row.id)
-            return DeliveryError(f"{type(exc).__name__}: {exc}", transient=True)
+            return ChannelError(f"{type(exc).__name__}: {exc}", transient=True)
         return None
 
     def _record(
-        self, outcomes: list[tuple[OutboxRow, DeliveryError | None]], now: datetime, conn: Connection
+        self, outcomes: list[tuple[OutboxRow, ChannelError | None]], now: datetime, conn: Connection
     ) -> None:
         outbox = OutboxRepository(conn)
         events = OrderRepository(conn)

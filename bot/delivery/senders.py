@@ -7,14 +7,14 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
 import httpx
 
-from bot.delivery.relay import DeliveryError
+from bot.delivery import codec
 from bot.delivery.rendering import MessageRenderer, TemplateMissing
-from bot.delivery.windows import OutsideWindow
-from flows.messages import Choice, ChoiceStyle, ConversationKey, OutboundMessage
+from bot.delivery.windows import WindowedSend
+from channels.base import Channel, ChannelError
+from flows.messages import ConversationKey
 from orders.outbox import OutboxRow
 
 SIGNATURE_HEADER = "X-Chatcart-Signature"
@@ -26,12 +26,12 @@ def sign_webhook(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def _classify(response: httpx.Response) -> DeliveryError | None:
+def _classify(response: httpx.Response) -> ChannelError | None:
     if response.is_success:
         return None
     retry_after = response.headers.get("Retry-After")
     transient = response.status_code in (408, 409, 425, 429) or response.status_code >= 500
-    return DeliveryError(
+    return ChannelError(
         f"HTTP {response.status_code} from receiver",
         transient=transient,
         retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
@@ -61,24 +61,10 @@ class MerchantWebhookSender:
         try:
             response = await self._client.post(self._url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}", transient=True) from None
+            raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
         error = _classify(response)
         if error is not None:
             raise error
-
-
-class ChatTransport(Protocol):
-    """Sends one message to one user of one channel (implemented by each channel adapter)."""
-
-    async def send(self, message: OutboundMessage) -> None: ...
-
-
-def outbound_from_payload(key: ConversationKey, payload: dict[str, object], text: str) -> OutboundMessage:
-    raw_choices = payload.get("choices") or []
-    assert isinstance(raw_choices, list)
-    choices = tuple(Choice(str(c["id"]), str(c["label"]), str(c.get("description", ""))) for c in raw_choices)
-    style = ChoiceStyle(str(payload.get("style") or ChoiceStyle.BUTTONS.value))
-    return OutboundMessage(key, text, choices, style, str(payload.get("list_button") or ""))
 
 
 class ChatMessageSender:
@@ -87,20 +73,20 @@ class ChatMessageSender:
     def __init__(
         self,
         renderer: MessageRenderer,
-        transports: Mapping[str, ChatTransport],
-        outside_window: OutsideWindow | None = None,
+        channels: Mapping[str, Channel],
+        send: WindowedSend,
     ) -> None:
         self._renderer = renderer
-        self._transports = transports
-        self._outside_window = outside_window
+        self._channels = channels  # by lead channel
+        self._send = send
 
     async def __call__(self, row: OutboxRow) -> None:
         channel, _, user_id = row.recipient.partition(":")
         if not user_id:
-            raise DeliveryError("the customer has no chat channel to message", transient=False)
-        transport = self._transports.get(channel)
-        if transport is None:
-            raise DeliveryError(f"channel {channel!r} is not configured on this server", transient=False)
+            raise ChannelError("the customer has no chat channel to message", transient=False)
+        adapter = self._channels.get(channel)
+        if adapter is None:
+            raise ChannelError(f"channel {channel!r} is not configured on this server", transient=False)
         payload = row.payload
         text = payload.get("text")
         if text is None:
@@ -111,8 +97,6 @@ class ChatMessageSender:
                     dict(payload.get("params", {})),
                 )
             except TemplateMissing as exc:
-                raise DeliveryError(str(exc), transient=False) from None
-        message = outbound_from_payload(ConversationKey(channel, user_id), payload, str(text))
-        if self._outside_window is not None and await self._outside_window.handled(message, payload):
-            return
-        await transport.send(message)
+                raise ChannelError(str(exc), transient=False) from None
+        message = codec.from_payload(ConversationKey(channel, user_id), payload, str(text))
+        await self._send(adapter, message, payload)

@@ -1,4 +1,4 @@
-"""The turn orchestrator: one inbound message in, one transaction, replies sent right after commit."""
+"""The turn runner: one inbound message in, one transaction, replies sent right after commit."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from bot.conversations.locks import KeyedLocks
-from bot.conversations.redis_storage import RedisConversationStore, RedisLocks
-from bot.conversations.sql import SqlConversationStore, StaleConversation, claim
-from bot.delivery.windows import has_window, touch
+from bot.conversations import sql
+from bot.conversations.base import ConversationStorage, StaleConversation
+from bot.conversations.locks import KeyedLocks, RedisLocks
+from bot.delivery import codec
+from bot.delivery.windows import touch
 from bot.turns.catalog_cache import CatalogCache
+from bot.turns.claims import claim
 from bot.turns.order_commands import OrderCommands
 from flows.conversation import Conversation
 from flows.engine import step
@@ -34,15 +36,6 @@ SEND_LEASE = timedelta(seconds=30)
 MAX_STALE_RETRIES = 3
 
 
-def reply_payload(message: OutboundMessage) -> dict[str, object]:
-    return {
-        "text": message.text,
-        "choices": [{"id": c.id, "label": c.label, "description": c.description} for c in message.choices],
-        "style": message.style.value,
-        "list_button": message.list_button,
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class TurnResult:
     conversation: Conversation
@@ -50,6 +43,8 @@ class TurnResult:
 
 
 class TurnRunner:
+    """One message at a time per conversation: claim, load, `flows.step`, order commands, save, replies."""
+
     def __init__(
         self,
         db: Database,
@@ -60,7 +55,8 @@ class TurnRunner:
         commands: OrderCommands,
         deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
         clock: Callable[[], datetime],
-        shared_store: RedisConversationStore | None = None,
+        windowed: frozenset[str] = frozenset(),
+        shared: ConversationStorage | None = None,
         locks: RedisLocks | None = None,
     ) -> None:
         self._db = db
@@ -70,10 +66,10 @@ class TurnRunner:
         self._commands = commands
         self._deliver_now = deliver_now
         self._clock = clock
-        self._conversations = SqlConversationStore()
-        # With Redis, state and locks live there (shared by several workers); claims stay in SQL, atomic
-        # with the order and the replies.
-        self._shared = shared_store
+        self._windowed = windowed  # lead channels whose service window each inbound message reopens
+        # Without `shared` the state is saved in the turn's own transaction. With Redis, state and locks live
+        # there (shared by several workers); claims stay in SQL, atomic with the order and the replies.
+        self._shared = shared
         self._locks: KeyedLocks | RedisLocks = locks or KeyedLocks()
 
     async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
@@ -107,7 +103,7 @@ class TurnRunner:
 
         def transaction(conn: Connection) -> list[OutboxRow] | None:
             now = self._clock()
-            if not _claim(conn, provider, inbound, now):
+            if not self._claim(conn, provider, inbound, now):
                 return None
             return _queue_replies(conn, provider, inbound, [OutboundMessage(inbound.key, work(conn))], now)
 
@@ -126,10 +122,10 @@ class TurnRunner:
         loaded: Conversation | None,
     ) -> TurnResult | None:
         now = self._clock()
-        if not _claim(conn, provider, inbound, now):
+        if not self._claim(conn, provider, inbound, now):
             return None
         if self._shared is None:
-            loaded = self._conversations.load(conn, inbound.key)
+            loaded = sql.load_in(conn, inbound.key)
         conversation = loaded or Conversation(inbound.key, view.language_for(inbound.language))
         turn = step(conversation, inbound, view, now)
         replies = list(turn.replies)
@@ -137,17 +133,16 @@ class TurnRunner:
             outcome = self._commands.run(conn, inbound.key, command, now)
             replies += resume(conversation, outcome, view).replies
         if self._shared is None:
-            self._conversations.save(conn, conversation, now)
+            sql.save_in(conn, conversation, now)
         return TurnResult(conversation, _queue_replies(conn, provider, inbound, replies, now))
 
-
-def _claim(conn: Connection, provider: str, inbound: InboundMessage, now: datetime) -> bool:
-    """Claim the provider's message id (False: a repeat); on a windowed channel the lead's window reopens."""
-    if not claim(conn, provider, inbound.message_id, now):
-        return False
-    if has_window(inbound.key.channel):
-        touch(conn, inbound.key, now)
-    return True
+    def _claim(self, conn: Connection, provider: str, inbound: InboundMessage, now: datetime) -> bool:
+        """Claim the provider's message id (False: a repeat); a windowed channel's window reopens."""
+        if not claim(conn, provider, inbound.message_id, now):
+            return False
+        if inbound.key.channel in self._windowed:
+            touch(conn, inbound.key, now)
+        return True
 
 
 def _queue_replies(
@@ -158,7 +153,7 @@ def _queue_replies(
         OutboxMessage(
             OutboxKind.CUSTOMER_MESSAGE,
             str(inbound.key),
-            reply_payload(reply),
+            codec.to_payload(reply),
             f"reply:{provider}:{inbound.message_id}:{i}",
         )
         for i, reply in enumerate(replies)

@@ -1,4 +1,5 @@
-"""The FastAPI application: REST API, health check and webhooks; the background worker in its lifespan."""
+"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API, the web chat, the health check;
+the background worker in the app's lifespan."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
-from bot.delivery.worker import run_background
+from bot.setup.channels import WEBHOOKS
 from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
-from bot.setup.wiring import Container, build_container
-from bot.web import web_chat, webhooks
+from bot.setup.wiring import Services, build_services
+from bot.web import web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import error_body, install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
+from bot.web.webhooks import webhook_routes
 
 
 class ChatcartApp(FastAPI):
@@ -31,26 +33,26 @@ class ChatcartApp(FastAPI):
         return DirectRoutes(super().build_middleware_stack(), self.direct_routes)
 
 
-def create_app(container: Container | None = None, *, run_worker: bool = True) -> ChatcartApp:
-    """Build the app; with run_worker the outbox relay runs inside this process."""
-    container = container or build_container(Settings())
+def create_app(services: Services | None = None, *, run_worker: bool = True) -> ChatcartApp:
+    """Build the app; with run_worker the outbox relay and reminders run inside this process."""
+    services = services or build_services(Settings())
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         freeze_startup_heap()
         stop = asyncio.Event()
-        worker = asyncio.create_task(run_background(container, stop)) if run_worker else None
+        worker = asyncio.create_task(services.worker.run(stop)) if run_worker else None
         try:
             yield
         finally:
             stop.set()
             if worker is not None:
                 await worker
-            await container.aclose()
+            await services.aclose()
 
     app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
-    app.direct_routes = webhooks.webhook_routes(container)
-    app.state.container = container
+    app.direct_routes = webhook_routes(WEBHOOKS, services.channels.by_name, services.dispatch)
+    app.state.services = services
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
@@ -59,7 +61,7 @@ def create_app(container: Container | None = None, *, run_worker: bool = True) -
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:
         try:
-            await container.db.ping()
+            await services.db.ping()
         except Exception as exc:  # any database failure means "not healthy", never a 500
             return JSONResponse(error_body(f"database unavailable: {type(exc).__name__}", "unhealthy"), 503)
         return {"status": "ok"}

@@ -16,21 +16,17 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from channels.base import WebhookRequest
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # provider updates are a few KB; anything bigger is not one
 
 
 @dataclass(frozen=True, slots=True)
-class RawRequest:
-    method: str
-    headers: Mapping[str, str]  # lower-case names
-    query_string: bytes
-    body: bytes
-
-
-@dataclass(frozen=True, slots=True)
 class RawResponse:
+    """A small answer written straight to the ASGI `send`."""
+
     status: int
     body: bytes
     content_type: bytes = b"application/json"
@@ -40,7 +36,7 @@ class RawResponse:
         return cls(status, orjson.dumps(payload))
 
 
-Handler = Callable[[RawRequest], Awaitable[RawResponse]]
+Handler = Callable[[WebhookRequest], Awaitable[RawResponse]]
 
 
 def error_response(status: int, message: str, code: str) -> RawResponse:
@@ -65,7 +61,7 @@ class DirectRoutes:
             response = error_response(413, f"request body over {MAX_BODY} bytes", "too_large")
         else:
             headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            request = RawRequest(scope["method"], headers, scope.get("query_string", b""), body)
+            request = WebhookRequest(scope["method"], headers, scope.get("query_string", b""), body)
             try:
                 response = await handler(request)
             except Exception:  # a bug must still answer: the provider retries a 5xx, and the claim dedupes

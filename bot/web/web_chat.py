@@ -11,10 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from bot.setup.wiring import Container
-from bot.turns.dispatch import dispatch
+from bot.delivery import codec
 from bot.web.api.errors import error_body
-from channels.web import BadChatMessage, parse_chat_message, to_json
+from bot.web.deps import AppServices, Dispatch, WebChat
+from channels.web import BadChatMessage, parse_chat_message
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -26,33 +26,30 @@ def _page_source() -> str:
 
 
 @router.get("/chat", response_class=HTMLResponse)
-async def chat_page(request: Request) -> HTMLResponse:
-    container: Container = request.app.state.container
-    name = html.escape(container.store.store.name)
+async def chat_page(app: AppServices) -> HTMLResponse:
+    name = html.escape(app.store.store.name)
     return HTMLResponse(_page_source().replace("{{ store_name }}", name))
 
 
 @router.post("/chat/api/messages")
-async def send_message(request: Request) -> Any:
-    container: Container = request.app.state.container
+async def send_message(request: Request, app: AppServices, dispatch: Dispatch, mailboxes: WebChat) -> Any:
     try:
         body = await request.json()
     except ValueError:
         return JSONResponse(error_body("the body is not JSON", "bad_request"), status_code=400)
     try:
-        inbound = parse_chat_message(body, container.orders.now())
+        inbound = parse_chat_message(body, app.clock())
     except BadChatMessage as exc:
         return JSONResponse(error_body(str(exc), "invalid_message"), status_code=422)
     try:
-        await dispatch(container, inbound)
+        await dispatch(inbound)
     except Exception:
         log.exception("web chat message %s failed", inbound.message_id)
         return JSONResponse(error_body("temporarily unavailable", "unavailable"), status_code=503)
-    return {"messages": [to_json(m) for m in container.web_chat.take(inbound.key.user_id)]}
+    return {"messages": [codec.to_payload(m) for m in mailboxes.take(inbound.key.user_id)]}
 
 
 @router.get("/chat/api/messages")
-async def fetch_messages(request: Request, session: str = Query(min_length=8, max_length=64)) -> Any:
+async def fetch_messages(mailboxes: WebChat, session: str = Query(min_length=8, max_length=64)) -> Any:
     """Messages that arrived since the last fetch (order status changes, reminders)."""
-    container: Container = request.app.state.container
-    return {"messages": [to_json(m) for m in container.web_chat.take(session)]}
+    return {"messages": [codec.to_payload(m) for m in mailboxes.take(session)]}

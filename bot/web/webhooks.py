@@ -1,64 +1,78 @@
-"""Webhook handlers: verify the provider's secret on the raw request, parse, hand over, answer fast."""
+"""`/webhooks/<channel>`: verify the provider's credentials on the raw request, parse, hand over, answer fast.
+
+One handler serves every channel through its `Channel` adapter: Telegram, WhatsApp, Messenger and Instagram.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 
-import orjson
-
-from bot.setup.wiring import Container
-from bot.turns.dispatch import dispatch
-from bot.web.direct_routes import Handler, RawRequest, RawResponse, error_response
-from bot.web.hub_webhooks import hub_webhook
-from channels.telegram import SECRET_HEADER, TelegramChannel, TelegramUpdate
+from bot.web.direct_routes import Handler, RawResponse, error_response
+from channels.base import BadPayload, Channel, Verdict, WebhookRequest
+from flows.messages import InboundMessage
 
 log = logging.getLogger(__name__)
 
-_OK = RawResponse.json({"ok": True})
-_SECRET_HEADER = SECRET_HEADER.lower()
+Dispatch = Callable[[InboundMessage], Awaitable[None]]
 
 
-def _parse_telegram(channel: TelegramChannel, body: bytes) -> TelegramUpdate | RawResponse | None:
-    """The update, None for a kind that needs no answer, or the 400 for a body that is no update."""
+def _refusal(verdict: Verdict, channel: Channel) -> RawResponse | None:
+    if verdict is Verdict.ACCEPTED:
+        return None
+    if verdict is Verdict.MISSING:
+        return error_response(401, f"missing {channel.name} webhook credentials", "unauthorized")
+    return error_response(403, f"wrong {channel.name} webhook credentials", "forbidden")
+
+
+def _handshake(channel: Channel, request: WebhookRequest) -> RawResponse:
+    """A subscription challenge (Meta's GET): echo it when the verify token matches."""
+    answer = channel.challenge(request)
+    if answer is None:
+        return error_response(403, "wrong verify token", "forbidden")
+    return RawResponse(200, answer.encode(), b"text/plain; charset=utf-8")
+
+
+async def _deliver(channel: Channel, dispatch: Dispatch, request: WebhookRequest) -> RawResponse:
+    """Every message of a delivery, in order. Each is claimed by its provider id, so the provider's retry
+    of a delivery that failed half-way (our 503) processes only what had not been."""
+    refused = _refusal(channel.verify(request), channel)
+    if refused is not None:
+        return refused
     try:
-        data = orjson.loads(body)
-        if not isinstance(data, dict):
-            raise TypeError("expected a JSON object")
-        return channel.parse(data)
-    except (ValueError, KeyError, TypeError) as exc:
-        return error_response(400, f"not a Telegram update: {exc!r}", "bad_update")
-
-
-def telegram_webhook(container: Container) -> Handler:
-    """`POST /webhooks/telegram`: one Telegram `Update` per call."""
-
-    async def handle(request: RawRequest) -> RawResponse:
-        channel = container.telegram
-        if channel is None:
-            return error_response(404, "Telegram is not configured", "not_configured")
-        if request.method != "POST":
-            return error_response(405, "use POST", "method_not_allowed")
-        if not channel.verify(request.headers.get(_SECRET_HEADER)):
-            return error_response(403, "wrong or missing secret token", "forbidden")
-        parsed = _parse_telegram(channel, request.body)
-        if not isinstance(parsed, TelegramUpdate):
-            return parsed or _OK
+        messages = channel.parse(request.body)
+    except BadPayload as exc:
+        return error_response(400, str(exc), "bad_update")
+    for inbound in messages:
         try:
-            await dispatch(container, parsed.inbound)
-        except Exception:
-            # Nothing was committed: Telegram retries, and the claim makes the retry safe.
-            log.exception("telegram update %s failed", parsed.inbound.message_id)
+            await dispatch(inbound)
+        except Exception:  # nothing of this message was committed: the retry is safe
+            log.exception("%s message %s failed", inbound.key.channel, inbound.message_id)
             return error_response(503, "temporarily unavailable", "unavailable")
-        # A button press is answered in this response, which stops the spinner on the shopper's button.
-        press = parsed.callback_query_id
-        return RawResponse.json(channel.callback_answer(press)) if press is not None else _OK
+    return RawResponse.json(channel.answer(messages))
+
+
+def channel_webhook(title: str, channel: Channel | None, dispatch: Dispatch) -> Handler:
+    """The route of one provider; `title` names it when it is not configured on this server."""
+
+    async def handle(request: WebhookRequest) -> RawResponse:
+        if channel is None:
+            return error_response(404, f"{title} is not configured", "not_configured")
+        if request.method == "POST":
+            return await _deliver(channel, dispatch, request)
+        if request.method == "GET" and channel.has_handshake:
+            return _handshake(channel, request)
+        allowed = "GET or POST" if channel.has_handshake else "POST"
+        return error_response(405, f"use {allowed}", "method_not_allowed")
 
     return handle
 
 
-def webhook_routes(container: Container) -> dict[str, Handler]:
+def webhook_routes(
+    titles: Mapping[str, str], channels: Mapping[str, Channel], dispatch: Dispatch
+) -> dict[str, Handler]:
+    """`/webhooks/<name>` for every known provider, configured or not."""
     return {
-        "/webhooks/telegram": telegram_webhook(container),
-        "/webhooks/whatsapp": hub_webhook("WhatsApp", lambda c: c.whatsapp, container),
-        "/webhooks/meta": hub_webhook("Messenger or Instagram", lambda c: c.meta, container),
+        f"/webhooks/{name}": channel_webhook(title, channels.get(name), dispatch)
+        for name, title in titles.items()
     }

@@ -118,34 +118,4 @@ counters = Table(
     Column("value", Integer, nullable=False),
 )
 
-# One row per (channel, user): the conversation engine's state, saved with a version check.
-conversations = Table(
-    "conversations",
-    metadata,
-    Column("channel", String(32), primary_key=True),
-    Column("user_id", String(128), primary_key=True),
-    Column("data", JsonColumn, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("last_inbound_at", UtcDateTime, nullable=True),
-    Column("updated_at", UtcDateTime, nullable=False),
-)
-
-# When each lead of a channel with a customer-service window (WhatsApp: 24 hours) last wrote to us.
-service_windows = Table(
-    "service_windows",
-    metadata,
-    Column("channel", String(32), primary_key=True),
-    Column("user_id", String(128), primary_key=True),
-    Column("last_inbound_at", UtcDateTime, nullable=False),
-)
-
-# A provider's update/message id, claimed in the turn's transaction: a repeated delivery stops here.
-inbound_claims = Table(
-    "inbound_claims",
-    metadata,
-    Column("provider", String(32), primary_key=True),
-    Column("external_id", String(200), primary_key=True),
-    Column("claimed_at", UtcDateTime, nullable=False, index=True),
-)
-
 FIRST_ORDER_NUMBER = 1001

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.setup.settings import Settings
-from bot.setup.wiring import Container, build_container
+from bot.setup.wiring import Services, build_services
 from bot.web.app import create_app
 from orders.db.engine import Database
 from tests.conftest import COFFEE, CUP, STORE_TOML, TEA, Clock
@@ -25,16 +25,16 @@ def settings(db: Database, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def container(settings: Settings, clock: Clock) -> AsyncIterator[Container]:
-    built = build_container(settings, clock=clock)
+async def services(settings: Settings, clock: Clock) -> AsyncIterator[Services]:
+    built = build_services(settings, clock=clock)
     await built.catalog.import_products([TEA, COFFEE, CUP])
     yield built
     await built.aclose()
 
 
 @pytest.fixture
-async def api(container: Container) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(container, run_worker=False)
+async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(services, run_worker=False)
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {TOKEN}"}
     async with httpx.AsyncClient(

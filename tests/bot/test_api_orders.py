@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.setup.wiring import Container
+from bot.setup.wiring import Services
 from orders.db.tables import orders
 from tests.conftest import Clock
 from tests.helpers import count_rows, stock_of
@@ -91,7 +91,7 @@ async def test_created_order_has_the_spec_fields(api: httpx.AsyncClient) -> None
     assert (await api.get("/api/v1/orders/1001")).json() == order
 
 
-async def test_one_idempotency_key_makes_one_order(api: httpx.AsyncClient, container: Container) -> None:
+async def test_one_idempotency_key_makes_one_order(api: httpx.AsyncClient, services: Services) -> None:
     first = await create(api, key="website-77")
     again = await create(api, key="website-77")
     assert (first.status_code, again.status_code) == (201, 200)
@@ -99,8 +99,8 @@ async def test_one_idempotency_key_makes_one_order(api: httpx.AsyncClient, conta
     other = await create(api, ORDER | {"note": "changed"}, key="website-77")
     assert other.status_code == 409
     assert other.json()["code"] == "idempotency_conflict"
-    assert await count_rows(container.db, orders) == 1
-    assert await stock_of(container.db, "TEA") == 8
+    assert await count_rows(services.db, orders) == 1
+    assert await stock_of(services.db, "TEA") == 8
 
 
 @pytest.mark.parametrize(
@@ -115,14 +115,14 @@ async def test_one_idempotency_key_makes_one_order(api: httpx.AsyncClient, conta
     ],
 )
 async def test_bad_order_requests_get_a_json_4xx_and_store_nothing(
-    api: httpx.AsyncClient, container: Container, items: list[dict[str, Any]], status: int, code: str
+    api: httpx.AsyncClient, services: Services, items: list[dict[str, Any]], status: int, code: str
 ) -> None:
     response = await create(api, ORDER | {"items": items})
     assert response.status_code == status
     assert response.json()["code"] == code
     assert response.json()["error"]
-    assert await count_rows(container.db, orders) == 0
-    assert await stock_of(container.db, "TEA") == 10
+    assert await count_rows(services.db, orders) == 0
+    assert await stock_of(services.db, "TEA") == 10
 
 
 async def test_malformed_json_is_a_422_not_a_500(api: httpx.AsyncClient) -> None:

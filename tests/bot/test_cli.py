@@ -56,18 +56,18 @@ def test_orders_list_show_and_set_status(shop: Path, capsys: pytest.CaptureFixtu
     import asyncio
 
     from bot.setup.settings import Settings
-    from bot.setup.wiring import build_container
+    from bot.setup.wiring import build_services
     from orders.commands import LineRequest, PlaceOrder
     from orders.model import Customer
 
     main(["catalog", "import", write(shop / "a.csv", CSV + "TEA,Masala chai,120,10,,,,\n")])
 
     async def place() -> None:
-        container = build_container(Settings())
-        await container.orders.place(
+        services = build_services(Settings())
+        await services.orders.place(
             PlaceOrder((LineRequest(2, "TEA"),), Customer("Asha", "+91 1"), delivery_address="12 MG Road")
         )
-        await container.aclose()
+        await services.aclose()
 
     asyncio.run(place())
     capsys.readouterr()

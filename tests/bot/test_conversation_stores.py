@@ -1,30 +1,26 @@
-"""One contract for every conversation store: SQL (always) and Redis (when CHATCART_TEST_REDIS_URL is set)."""
+"""One contract for every conversation storage: the in-memory reference, SQL, and Redis (when
+CHATCART_TEST_REDIS_URL is set); and the Redis locks."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
-from typing import Protocol
 
 import pytest
 from redis.asyncio import Redis
 
-from bot.conversations.redis_storage import RedisConversationStore, RedisLocks
-from bot.conversations.sql import SqlConversations, StaleConversation
+from bot.conversations.base import ConversationStorage, StaleConversation
+from bot.conversations.locks import RedisLocks
+from bot.conversations.memory import MemoryConversations
+from bot.conversations.redis_storage import RedisConversations
+from bot.conversations.sql import SqlConversations
 from flows.conversation import CartLine, Conversation
 from flows.messages import ConversationKey
 from orders.db.engine import Database
 from tests.conftest import REDIS_URL, Clock
 
 needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")
-
-
-class Store(Protocol):
-    async def load(self, key: ConversationKey) -> Conversation | None: ...
-
-    async def save(self, conversation: Conversation, now: datetime) -> None: ...
 
 
 @pytest.fixture
@@ -35,14 +31,17 @@ async def redis() -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture(params=["sql", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])])
-async def store(request: pytest.FixtureRequest, db: Database) -> AsyncIterator[Store]:
+@pytest.fixture(params=["memory", "sql", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])])
+async def store(request: pytest.FixtureRequest, db: Database) -> AsyncIterator[ConversationStorage]:
+    if request.param == "memory":
+        yield MemoryConversations()
+        return
     if request.param == "sql":
         yield SqlConversations(db)
         return
     assert REDIS_URL is not None
     client = Redis.from_url(REDIS_URL)
-    yield RedisConversationStore(client, prefix=f"test-{uuid.uuid4().hex}")  # a namespace per test
+    yield RedisConversations(client, prefix=f"test-{uuid.uuid4().hex}")  # a namespace per test
     await client.aclose()
 
 
@@ -56,11 +55,11 @@ def conversation(key: ConversationKey = KEY) -> Conversation:
     return c
 
 
-async def test_an_unknown_conversation_loads_as_none(store: Store) -> None:
+async def test_an_unknown_conversation_loads_as_none(store: ConversationStorage) -> None:
     assert await store.load(KEY) is None
 
 
-async def test_a_saved_conversation_loads_back_equal(store: Store, clock: Clock) -> None:
+async def test_a_saved_conversation_loads_back_equal(store: ConversationStorage, clock: Clock) -> None:
     original = conversation()
     await store.save(original, clock())
     loaded = await store.load(KEY)
@@ -69,7 +68,9 @@ async def test_a_saved_conversation_loads_back_equal(store: Store, clock: Clock)
     assert loaded.version == original.version == 1
 
 
-async def test_a_save_from_a_stale_copy_is_refused_and_changes_nothing(store: Store, clock: Clock) -> None:
+async def test_a_save_from_a_stale_copy_is_refused_and_changes_nothing(
+    store: ConversationStorage, clock: Clock
+) -> None:
     await store.save(conversation(), clock())
     first, second = await store.load(KEY), await store.load(KEY)
     assert first is not None and second is not None
@@ -82,7 +83,9 @@ async def test_a_save_from_a_stale_copy_is_refused_and_changes_nothing(store: St
     assert stored is not None and stored.cart[0].quantity == 7 and stored.version == 2
 
 
-async def test_two_new_conversations_for_one_key_cannot_both_be_saved(store: Store, clock: Clock) -> None:
+async def test_two_new_conversations_for_one_key_cannot_both_be_saved(
+    store: ConversationStorage, clock: Clock
+) -> None:
     results = await asyncio.gather(
         *(store.save(conversation(), clock()) for _ in range(4)), return_exceptions=True
     )
@@ -90,7 +93,7 @@ async def test_two_new_conversations_for_one_key_cannot_both_be_saved(store: Sto
     assert all(isinstance(r, StaleConversation) for r in results if r is not None)
 
 
-async def test_conversations_of_different_leads_never_mix(store: Store, clock: Clock) -> None:
+async def test_conversations_of_different_leads_never_mix(store: ConversationStorage, clock: Clock) -> None:
     telegram, whatsapp = ConversationKey("telegram", "42"), ConversationKey("whatsapp", "42")
     await store.save(conversation(telegram), clock())
     other = Conversation(whatsapp, "en")
@@ -98,6 +101,17 @@ async def test_conversations_of_different_leads_never_mix(store: Store, clock: C
     loaded_tg, loaded_wa = await store.load(telegram), await store.load(whatsapp)
     assert loaded_tg is not None and loaded_wa is not None
     assert len(loaded_tg.cart) == 1 and loaded_wa.cart == []
+
+
+async def test_changing_a_loaded_conversation_changes_nothing_saved(
+    store: ConversationStorage, clock: Clock
+) -> None:
+    await store.save(conversation(), clock())
+    loaded = await store.load(KEY)
+    assert loaded is not None
+    loaded.cart[0].quantity = 99
+    again = await store.load(KEY)
+    assert again is not None and again.cart[0].quantity == 5
 
 
 @pytest.mark.redis

@@ -14,10 +14,8 @@ import httpx
 import pytest
 
 from bot.delivery.relay import OutboxRelay, RetryPolicy, Sender
-from bot.delivery.rendering import MessageRenderer
-from bot.delivery.senders import SIGNATURE_HEADER, ChatMessageSender, MerchantWebhookSender
+from bot.delivery.senders import SIGNATURE_HEADER, MerchantWebhookSender
 from catalog.service import CatalogService
-from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.tables import outbox
@@ -28,21 +26,12 @@ from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
 from tests.conftest import Clock
-from tests.fakes import FakeServer, serve_fake
+from tests.fakes import FakeServer, RecordingChannel, serve_fake
+from tests.fakes import chat_sender as chat_sender_over
 from tests.helpers import rows
 
 SECRET = "whsec-test"
 LEASE = timedelta(seconds=30)
-
-
-class RecordingTransport:
-    """Stands in for a chat channel: keeps what it was asked to send."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, message: OutboundMessage) -> None:
-        self.sent.append((message.key.user_id, message.text))
 
 
 @pytest.fixture
@@ -62,9 +51,9 @@ def make_relay(
     clock: Clock,
     merchant_url: str,
     http: httpx.AsyncClient,
-    chat: RecordingTransport | None = None,
+    chat: RecordingChannel | None = None,
 ) -> OutboxRelay:
-    chat_sender = ChatMessageSender(MessageRenderer(), {"telegram": chat} if chat else {})
+    chat_sender = chat_sender_over(db, clock, *([chat] if chat else []))
     senders: dict[OutboxKind, Sender] = {
         OutboxKind.MERCHANT_WEBHOOK: MerchantWebhookSender(
             merchant_url, SECRET, http, clock=lambda: 1_700_000_000
@@ -91,7 +80,7 @@ class Harness:
     merchant: FakeServer
     http: httpx.AsyncClient
 
-    def relay(self, url: str | None = None, chat: RecordingTransport | None = None) -> OutboxRelay:
+    def relay(self, url: str | None = None, chat: RecordingChannel | None = None) -> OutboxRelay:
         return make_relay(self.db, self.clock, url or self.merchant.url, self.http, chat)
 
     async def place(self, lead: Lead | None = None) -> OrderService:
@@ -168,7 +157,7 @@ async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(h: Harn
 
 
 async def test_status_message_reaches_the_shopper_in_their_language_and_is_logged(h: Harness) -> None:
-    chat = RecordingTransport()
+    chat = RecordingChannel()
     service = await h.place(lead=Lead("telegram", "42"))
     await service.change_status(ChangeStatus(1001, OrderStatus.CONFIRMED, "ops"))
     await service.change_status(ChangeStatus(1001, OrderStatus.SHIPPED, "ops", tracking_number="TRK-7"))
@@ -191,7 +180,7 @@ async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(h: 
 
 
 async def test_hot_path_replies_are_marked_sent_in_a_later_batch(h: Harness) -> None:
-    chat = RecordingTransport()
+    chat = RecordingChannel()
     relay = h.relay(chat=chat)
     reply = OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, "telegram:42", {"text": "Hi!"}, "reply:1")
     rows_sent = await h.db.write(

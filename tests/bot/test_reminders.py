@@ -6,11 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.delivery.reminders import ReminderPoller
-from bot.delivery.rendering import MessageRenderer
-from bot.delivery.senders import ChatMessageSender
-from bot.setup.wiring import load_phrases
+from bot.templating import load_phrases
 from catalog.service import CatalogService
-from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.tables import outbox
@@ -20,17 +17,10 @@ from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod
 from orders.store import StoreConfig
 from tests.conftest import Clock
+from tests.fakes import RecordingChannel, chat_sender
 from tests.helpers import rows
 
 LEASE = timedelta(seconds=30)
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[OutboundMessage] = []
-
-    async def send(self, message: OutboundMessage) -> None:
-        self.messages.append(message)
 
 
 def cod_order(lead: Lead | None, language: str = "en") -> PlaceOrder:
@@ -64,8 +54,8 @@ async def test_one_reminder_after_the_configured_hours_and_never_again(
     assert [c["id"] for c in reminder["payload"]["choices"]] == ["cod:y:1001", "cod:n:1001"]
     assert [c["label"] for c in reminder["payload"]["choices"]] == ["Confirmar pedido", "Cancelar pedido"]
 
-    inbox = Inbox()
-    sender = ChatMessageSender(MessageRenderer(), {"telegram": inbox})
+    inbox = RecordingChannel()
+    sender = chat_sender(db, clock, inbox)
     claimed = await db.write(lambda conn: OutboxRepository(conn).claim_due(clock(), limit=10, lease=LEASE))
     for row in claimed:
         if row.kind is OutboxKind.CUSTOMER_MESSAGE:

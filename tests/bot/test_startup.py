@@ -8,18 +8,18 @@ import pytest
 
 from bot.setup.settings import Settings
 from bot.setup.startup import SchemaOutOfDate, load_demo_catalog_if_empty, prepare_database
-from bot.setup.wiring import build_container
+from bot.setup.wiring import build_services
 from orders.db import migrate
 from tests.conftest import POSTGRES_URL, _fresh_postgres
 
 
 async def test_sqlite_is_upgraded_on_start_and_the_demo_catalog_loaded_once(tmp_path: Path) -> None:
-    container = build_container(Settings(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
-    await prepare_database(container)
-    assert await migrate.is_current(container.db)
-    assert await load_demo_catalog_if_empty(container) == 12
-    assert await load_demo_catalog_if_empty(container) == 0  # never twice, never over a real catalog
-    await container.aclose()
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path / 'new.db'}"))
+    await prepare_database(services)
+    assert await migrate.is_current(services.db)
+    assert await load_demo_catalog_if_empty(services) == 12
+    assert await load_demo_catalog_if_empty(services) == 0  # never twice, never over a real catalog
+    await services.aclose()
 
 
 @pytest.mark.postgres
@@ -27,9 +27,9 @@ async def test_sqlite_is_upgraded_on_start_and_the_demo_catalog_loaded_once(tmp_
 async def test_an_out_of_date_postgresql_stops_start_up_until_upgraded() -> None:
     assert POSTGRES_URL is not None
     await (await _fresh_postgres(POSTGRES_URL)).dispose()
-    container = build_container(Settings(database_url=POSTGRES_URL))
+    services = build_services(Settings(database_url=POSTGRES_URL))
     with pytest.raises(SchemaOutOfDate, match="run `chatcart db upgrade` first"):
-        await prepare_database(container)
-    await migrate.upgrade(container.db)
-    await prepare_database(container)  # now it starts
-    await container.aclose()
+        await prepare_database(services)
+    await migrate.upgrade(services.db)
+    await prepare_database(services)  # now it starts
+    await services.aclose()

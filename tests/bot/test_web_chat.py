@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.setup.wiring import Container
+from bot.setup.wiring import Services
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.model import Lead
 from orders.status import OrderStatus
@@ -45,14 +45,14 @@ async def test_a_retried_message_is_processed_once(api: httpx.AsyncClient) -> No
 
 
 async def test_a_later_status_change_arrives_on_the_next_fetch_once(
-    api: httpx.AsyncClient, container: Container
+    api: httpx.AsyncClient, services: Services
 ) -> None:
     lead = Lead("web", SESSION)
-    placed = await container.orders.place(
+    placed = await services.orders.place(
         PlaceOrder(lines=(LineRequest(1, "TEA"),), delivery_address="x", lead=lead, language="en")
     )
-    await container.orders.change_status(ChangeStatus(placed.order.number, OrderStatus.CONFIRMED, "ops"))
-    await container.relay.run_once()  # what the background relay does after the commit
+    await services.orders.change_status(ChangeStatus(placed.order.number, OrderStatus.CONFIRMED, "ops"))
+    await services.worker.relay.run_once()  # what the background relay does after the commit
     fetched = (await api.get("/chat/api/messages", params={"session": SESSION})).json()["messages"]
     confirmed = f"Your order #{placed.order.number} is confirmed"
     assert [m["text"][: len(confirmed)] for m in fetched] == [confirmed]

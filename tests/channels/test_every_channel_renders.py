@@ -15,6 +15,7 @@ import pytest
 from bot.delivery.rendering import MessageRenderer
 from catalog.product import Product
 from channels import meta, telegram, whatsapp
+from channels.base import split_text
 from flows.messages import Choice, ConversationKey, OutboundMessage
 from flows.turn import OrderPlaced
 from tests.flows.shopper import Shopper, make_view
@@ -120,7 +121,7 @@ def test_every_message_fits_messenger_and_instagram_and_keeps_every_choice(chann
 
 
 def check_telegram(message: OutboundMessage) -> None:
-    assert all(len(part) <= telegram.MAX_TEXT for part in telegram.split_text(message.text))
+    assert all(len(part) <= telegram.MAX_TEXT for part in split_text(message.text, telegram.MAX_TEXT))
     markup = telegram.keyboard(message)
     buttons = [b for row in markup["inline_keyboard"] for b in row] if markup else []
     assert [b["callback_data"] for b in buttons] == [c.id for c in message.choices]

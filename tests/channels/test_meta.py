@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from channels.errors import ChannelError
+from channels.base import ChannelError, Notice
 from channels.meta import (
     MAX_BUTTON_TEXT,
     MAX_QUICK_REPLIES,
@@ -130,13 +130,26 @@ async def test_sending_posts_to_me_messages_with_the_page_token_and_an_optional_
 
     meta = channel(httpx.MockTransport(api))
     await meta.send(OutboundMessage(ConversationKey("messenger", PSID), "hi"))
-    await meta.send(
-        OutboundMessage(ConversationKey("messenger", PSID), "shipped"), tag="POST_PURCHASE_UPDATE"
-    )
+    shipped = OutboundMessage(ConversationKey("messenger", PSID), "shipped")
+    await meta.send_outside_window(shipped, Notice("status_shipped", "en", None))
     (url, auth, first), (_, _, tagged) = sent
     assert url == "http://127.0.0.1:9/v21.0/me/messages" and auth == "Bearer page-token"
     assert first == {"recipient": {"id": PSID}, "message": {"text": "hi"}, "messaging_type": "RESPONSE"}
     assert (tagged["messaging_type"], tagged["tag"]) == ("MESSAGE_TAG", "POST_PURCHASE_UPDATE")
+
+
+@pytest.mark.parametrize(
+    ("channel_name", "event"),
+    [("instagram", "status_shipped"), ("messenger", "admin_new_order")],
+)
+async def test_outside_the_window_instagram_and_other_notices_are_refused_for_good(
+    channel_name: str, event: str
+) -> None:
+    meta = channel(httpx.MockTransport(lambda _r: httpx.Response(500)))
+    message = OutboundMessage(ConversationKey(channel_name, PSID), "x")
+    with pytest.raises(ChannelError) as caught:
+        await meta.send_outside_window(message, Notice(event, "en", None))
+    assert not caught.value.transient and f"{channel_name} allows no {event} message" in str(caught.value)
 
 
 @pytest.mark.parametrize(

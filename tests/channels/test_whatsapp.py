@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from channels.errors import ChannelError
+from channels.base import ChannelError
 from channels.hub import answer_challenge, verify_signature
 from channels.whatsapp import (
     MAX_BUTTON_TITLE,

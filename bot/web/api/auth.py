@@ -6,9 +6,12 @@ import secrets
 
 from fastapi import HTTPException, Request
 
+from bot.web.deps import AppServices
 
-def require_token(request: Request) -> None:
-    expected = request.app.state.container.settings.api_token
+
+def require_token(request: Request, app: AppServices) -> None:
+    """401 unless the request carries `Authorization: Bearer <CHATCART_API_TOKEN>`."""
+    expected = app.settings.api_token
     if expected is None:
         raise HTTPException(
             401, "the REST API is disabled: set CHATCART_API_TOKEN", {"WWW-Authenticate": "Bearer"}

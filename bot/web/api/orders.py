@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from bot.setup.wiring import Container
 from bot.web.api.auth import require_token
 from bot.web.api.csv_export import CSV_HEADER, csv_line, order_row
 from bot.web.api.schemas import OrderIn, StatusIn
+from bot.web.deps import Orders
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.filters import MAX_PER_PAGE, OrderFilter
 from orders.model import Customer
@@ -23,11 +23,6 @@ from orders.serialize import order_to_dict
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
 
 router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)])
-
-
-def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
 
 
 def _statuses(raw: str | None) -> tuple[OrderStatus, ...]:
@@ -65,8 +60,8 @@ Filters = Annotated[OrderFilter, Depends(_filters)]
 
 
 @router.get("/orders")
-async def list_orders(request: Request, filters: Filters) -> dict[str, Any]:
-    found, total = await _container(request).orders.search(filters)
+async def list_orders(orders: Orders, filters: Filters) -> dict[str, Any]:
+    found, total = await orders.search(filters)
     return {
         "items": [order_to_dict(o) for o in found],
         "total": total,
@@ -76,8 +71,8 @@ async def list_orders(request: Request, filters: Filters) -> dict[str, Any]:
 
 
 @router.get("/orders/export.csv", response_class=StreamingResponse)
-async def export_orders(request: Request, filters: Filters) -> StreamingResponse:
-    batches = await _container(request).orders.export(filters)
+async def export_orders(orders: Orders, filters: Filters) -> StreamingResponse:
+    batches = await orders.export(filters)
 
     async def lines() -> AsyncIterator[str]:
         yield csv_line(CSV_HEADER)
@@ -90,8 +85,8 @@ async def export_orders(request: Request, filters: Filters) -> StreamingResponse
 
 
 @router.get("/orders/{number}")
-async def get_order(request: Request, number: int) -> dict[str, Any]:
-    return order_to_dict(await _container(request).orders.get(number))
+async def get_order(orders: Orders, number: int) -> dict[str, Any]:
+    return order_to_dict(await orders.get(number))
 
 
 def _place_command(body: OrderIn) -> PlaceOrder:
@@ -111,7 +106,7 @@ def _place_command(body: OrderIn) -> PlaceOrder:
 
 @router.post("/orders", status_code=201)
 async def create_order(
-    request: Request,
+    orders: Orders,
     body: OrderIn,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> JSONResponse:
@@ -119,7 +114,7 @@ async def create_order(
     if idempotency_key:
         canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         idempotency = (idempotency_key, hashlib.sha256(canonical.encode()).hexdigest())
-    placement = await _container(request).orders.place(_place_command(body), idempotency)
+    placement = await orders.place(_place_command(body), idempotency)
     status = 201 if placement.created else 200
     return JSONResponse(
         order_to_dict(placement.order),
@@ -129,6 +124,6 @@ async def create_order(
 
 
 @router.post("/orders/{number}/status")
-async def change_status(request: Request, number: int, body: StatusIn) -> dict[str, Any]:
+async def change_status(orders: Orders, number: int, body: StatusIn) -> dict[str, Any]:
     command = ChangeStatus(number, body.status, "api", body.tracking_number, body.carrier, body.reason)
-    return order_to_dict(await _container(request).orders.change_status(command))
+    return order_to_dict(await orders.change_status(command))

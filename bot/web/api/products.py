@@ -4,42 +4,35 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
-from bot.setup.wiring import Container
 from bot.web.api.auth import require_token
 from bot.web.api.schemas import ProductIn, ProductPatch, Sku
+from bot.web.deps import Catalog
 from catalog.product import ProductData, ProductValidationError
 from orders.serialize import product_to_dict
 
 router = APIRouter(prefix="/api/v1", tags=["products"], dependencies=[Depends(require_token)])
 
 
-def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
-
-
 @router.get("/products")
 async def list_products(
-    request: Request,
+    catalog: Catalog,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    found, total = await _container(request).catalog.list(
-        active_only=bool(active), limit=limit, offset=offset
-    )
+    found, total = await catalog.list(active_only=bool(active), limit=limit, offset=offset)
     return {"items": [product_to_dict(p) for p in found], "total": total}
 
 
 @router.get("/products/{sku}")
-async def get_product(request: Request, sku: Sku) -> dict[str, Any]:
-    return product_to_dict(await _container(request).catalog.get(sku))
+async def get_product(catalog: Catalog, sku: Sku) -> dict[str, Any]:
+    return product_to_dict(await catalog.get(sku))
 
 
 @router.post("/products", status_code=201)
-async def create_product(request: Request, body: ProductIn) -> dict[str, Any]:
+async def create_product(catalog: Catalog, body: ProductIn) -> dict[str, Any]:
     data = ProductData(
         sku=body.sku,
         name=body.name,
@@ -51,11 +44,11 @@ async def create_product(request: Request, body: ProductIn) -> dict[str, Any]:
         aliases=tuple(body.aliases),
         active=body.active,
     )
-    return product_to_dict(await _container(request).catalog.create(data))
+    return product_to_dict(await catalog.create(data))
 
 
 @router.patch("/products/{sku}")
-async def update_product(request: Request, sku: Sku, body: ProductPatch) -> dict[str, Any]:
+async def update_product(catalog: Catalog, sku: Sku, body: ProductPatch) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     nulls = sorted(k for k, v in changes.items() if v is None and k != "stock")  # stock null = untracked
     if nulls:
@@ -63,4 +56,4 @@ async def update_product(request: Request, sku: Sku, body: ProductPatch) -> dict
     for key in ("image_urls", "aliases"):
         if key in changes:
             changes[key] = tuple(changes[key])
-    return product_to_dict(await _container(request).catalog.update(sku, changes))
+    return product_to_dict(await catalog.update(sku, changes))

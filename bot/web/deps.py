@@ -1,0 +1,43 @@
+"""FastAPI dependencies: the services a route needs, declared in its signature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bot.setup.wiring import Services
+from bot.turns.dispatch import Dispatcher
+from catalog.service import CatalogService
+from channels.web import WebChatChannel
+from orders.services import OrderService
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+AppServices = Annotated[Services, Depends(services)]
+
+
+def _orders(app: AppServices) -> OrderService:
+    return app.orders
+
+
+def _catalog(app: AppServices) -> CatalogService:
+    return app.catalog
+
+
+def _dispatch(app: AppServices) -> Dispatcher:
+    return app.dispatch
+
+
+def _web_chat(app: AppServices) -> WebChatChannel:
+    return app.web_chat
+
+
+Orders = Annotated[OrderService, Depends(_orders)]
+Catalog = Annotated[CatalogService, Depends(_catalog)]
+Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
+WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
