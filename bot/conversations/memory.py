@@ -13,7 +13,7 @@ from flows.messages import ConversationKey
 
 
 class MemoryConversations:
-    """Kept as JSON, as the real storages keep it: a loaded conversation never shares state with a saved one."""
+    """Kept as JSON, as real storages keep it: what was loaded never shares state with what was saved."""
 
     def __init__(self) -> None:
         self._saved: dict[ConversationKey, tuple[int, bytes]] = {}
