@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class ProductValidationError(ValueError):
@@ -61,3 +62,19 @@ class Product:
     def available(self, quantity: int) -> bool:
         """Whether this many units can be sold now."""
         return self.active and (self.stock is None or self.stock >= quantity)
+
+
+def product_to_dict(product: Product) -> dict[str, Any]:
+    """The Product JSON of SPEC §3 (price in minor units, stock null when untracked)."""
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "price": product.price,
+        "stock": product.stock,
+        "category": product.category,
+        "description": product.description,
+        "image_urls": list(product.image_urls),
+        "aliases": list(product.aliases),
+        "active": product.active,
+    }

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog.money import format_money
+from orders.formats import order_to_dict
 from orders.model import Order
 from orders.outbox import OutboxKind, OutboxMessage
-from orders.serialize import order_to_dict
 from orders.status import OrderStatus
 
 NO_CHAT_RECIPIENT = ""

@@ -1,4 +1,5 @@
-"""Order use cases, each one transaction: place, change status, read; side effects go to the outbox."""
+"""Order use cases: place, change status, read. Each public coroutine is one transaction; each `*_in` method
+runs inside the caller's (a chat turn's). Side effects go to the outbox in the same transaction."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -16,11 +18,11 @@ from orders import notifications
 from orders.commands import ChangeStatus, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
+from orders.db.outbox import OutboxRepository
 from orders.errors import ConcurrentUpdate, IdempotencyConflict, OrderNotFound, OutOfStock
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxRepository
 from orders.placement import check_methods, order_field_fallbacks, parse_fields, priced_lines
 from orders.status import RELEASES_STOCK, OrderStatus, PaymentMethod, PaymentStatus, check_transition
 from orders.store import StoreConfig
@@ -37,6 +39,8 @@ class Placement:
 
 
 class OrderService:
+    """Places and moves orders over the database, and wakes the outbox relay after each commit."""
+
     def __init__(
         self,
         db: Database,
@@ -96,42 +100,44 @@ class OrderService:
         method = check_methods(cmd, self._store)
         fields = parse_fields(self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd))
         _reserve(products, catalog, lines)
-        fee = self._store.delivery_fee_minor(method)
-        subtotal, total = totals(lines, fee)
         orders = OrderRepository(conn)
+        values = self._new_order(cmd, lines, method, now) | {"number": orders.next_number(), "fields": fields}
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
-        order = orders.insert(
-            {
-                "number": orders.next_number(),
-                "status": OrderStatus.PENDING.value,
-                "payment_status": PaymentStatus.UNPAID.value,
-                "payment_method": cmd.payment_method.value,
-                "currency": self._store.currency,
-                "subtotal": subtotal,
-                "delivery_fee": fee,
-                "discount": 0,
-                "total": total,
-                "customer_name": cmd.customer.name,
-                "customer_phone": cmd.customer.phone,
-                "customer_email": cmd.customer.email,
-                "lead_channel": cmd.lead.channel if cmd.lead else None,
-                "lead_user_id": cmd.lead.user_id if cmd.lead else None,
-                "source": cmd.source.value,
-                "channel": cmd.channel or (cmd.lead.channel if cmd.lead else ""),
-                "language": cmd.language or self._store.default_language,
-                "delivery_method": method,
-                "delivery_address": cmd.delivery_address,
-                "fields": fields,
-                "note": cmd.note,
-                "remind_at": self._reminder_time(cmd, now),
-                "created_at": now,
-                "updated_at": now,
-            },
-            lines,
-            created,
-        )
+        order = orders.insert(values, lines, created)
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
         return order
+
+    def _new_order(
+        self, cmd: PlaceOrder, lines: list[OrderLine], method: str, now: datetime
+    ) -> dict[str, Any]:
+        """The new order's row but its number and fields: totals, parties, delivery, the reminder time."""
+        fee = self._store.delivery_fee_minor(method)
+        subtotal, total = totals(lines, fee)
+        lead = cmd.lead
+        return {
+            "status": OrderStatus.PENDING.value,
+            "payment_status": PaymentStatus.UNPAID.value,
+            "payment_method": cmd.payment_method.value,
+            "currency": self._store.currency,
+            "subtotal": subtotal,
+            "delivery_fee": fee,
+            "discount": 0,
+            "total": total,
+            "customer_name": cmd.customer.name,
+            "customer_phone": cmd.customer.phone,
+            "customer_email": cmd.customer.email,
+            "lead_channel": lead.channel if lead else None,
+            "lead_user_id": lead.user_id if lead else None,
+            "source": cmd.source.value,
+            "channel": cmd.channel or (lead.channel if lead else ""),
+            "language": cmd.language or self._store.default_language,
+            "delivery_method": method,
+            "delivery_address": cmd.delivery_address,
+            "note": cmd.note,
+            "remind_at": self._reminder_time(cmd, now),
+            "created_at": now,
+            "updated_at": now,
+        }
 
     def _reminder_time(self, cmd: PlaceOrder, now: datetime) -> datetime | None:
         """A chat COD order gets one reminder if the shopper has not confirmed it by then."""

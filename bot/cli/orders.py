@@ -8,55 +8,10 @@ import sys
 
 from bot.cli.common import Subcommands
 from bot.setup.wiring import Services
-from catalog.money import format_money
 from orders.commands import ChangeStatus
 from orders.filters import OrderFilter
-from orders.model import Order
-from orders.serialize import order_to_dict
+from orders.formats import details, order_to_dict, table_line
 from orders.status import OrderStatus, PaymentStatus, StatusGroup
-
-
-def _money(order: Order, amount: int) -> str:
-    return format_money(amount, order.currency, "en")
-
-
-def order_summary_line(order: Order) -> str:
-    who = order.customer.name or order.customer.phone or (order.lead.address if order.lead else "—")
-    created = order.created_at.strftime("%Y-%m-%d %H:%M")
-    return (
-        f"#{order.number:<6} {created}  {order.status.label:<16} {order.payment_status.value:<8} "
-        f"{_money(order, order.total):>14}  {order.channel or order.source.value:<9} {who}"
-    )
-
-
-def order_details(order: Order) -> str:
-    d = order.delivery
-    lines = [
-        f"Order #{order.number} — {order.status.label} ({order.status.value}), "
-        f"payment {order.payment_status.value} ({order.payment_method.value})",
-        f"Created {order.created_at.isoformat()} via {order.source.value}/{order.channel or '-'}",
-        f"Customer: {order.customer.name or '—'}  {order.customer.phone}  {order.customer.email}".rstrip(),
-        f"Delivery: {d.method or '—'} {d.address}".rstrip(),
-    ]
-    if d.tracking_number or d.carrier:
-        lines.append(f"Tracking: {d.carrier} {d.tracking_number}".rstrip())
-    lines.append("Items:")
-    for line in order.lines:
-        extra = ", ".join(f"{k}: {v}" for k, v in line.fields.items())
-        lines.append(
-            f"  {line.quantity} × {line.name} ({line.sku}) @ {_money(order, line.unit_price)}"
-            f" = {_money(order, line.total)}" + (f" [{extra}]" if extra else "")
-        )
-    lines.append(
-        f"Subtotal {_money(order, order.subtotal)}, delivery {_money(order, order.delivery_fee)}, "
-        f"total {_money(order, order.total)}"
-    )
-    lines.append("History:")
-    lines += [
-        f"  {e.at.strftime('%Y-%m-%d %H:%M:%S')} {e.kind} by {e.actor} {json.dumps(e.data)}"
-        for e in order.history
-    ]
-    return "\n".join(lines)
 
 
 async def list_orders(services: Services, args: argparse.Namespace) -> int:
@@ -78,7 +33,7 @@ async def list_orders(services: Services, args: argparse.Namespace) -> int:
         )
         return 0
     for order in found:
-        print(order_summary_line(order))
+        print(table_line(order))
     first = f.offset + 1 if found else 0
     print(f"{first}–{f.offset + len(found)} of {total} orders", file=sys.stderr)
     return 0
@@ -86,9 +41,7 @@ async def list_orders(services: Services, args: argparse.Namespace) -> int:
 
 async def show_order(services: Services, args: argparse.Namespace) -> int:
     order = await services.orders.get(args.number)
-    print(
-        json.dumps(order_to_dict(order), ensure_ascii=False, indent=2) if args.json else order_details(order)
-    )
+    print(json.dumps(order_to_dict(order), ensure_ascii=False, indent=2) if args.json else details(order))
     return 0
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import Connection
 from channels.base import ChannelError
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
+from orders.db.outbox import OutboxRepository
 from orders.model import OrderEvent
-from orders.outbox import OutboxKind, OutboxRepository, OutboxRow
+from orders.outbox import OutboxKind, OutboxRow
 
 log = logging.getLogger(__name__)
 

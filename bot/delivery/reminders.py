@@ -10,8 +10,9 @@ from sqlalchemy import Connection
 from flows.phrases import Phrasebook
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
+from orders.db.outbox import OutboxRepository
 from orders.model import Order
-from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
+from orders.outbox import OutboxKind, OutboxMessage
 
 
 def reminder_message(order: Order, phrases: Phrasebook) -> OutboxMessage:

@@ -96,6 +96,32 @@ def _relay(
     return OutboxRelay(db, _senders(settings, http, chat), clock), http
 
 
+def _turns(
+    db: Database,
+    *,
+    store: StoreConfig,
+    orders: OrderService,
+    relay: OutboxRelay,
+    channels: Channels,
+    redis: Redis | None,
+    clock: Callable[[], datetime],
+) -> tuple[TurnRunner, CatalogCache]:
+    catalog_cache = CatalogCache(db)
+    turns = TurnRunner(
+        db,
+        store=store,
+        catalog=catalog_cache,
+        phrases=load_phrases(),
+        commands=OrderCommands(orders),
+        deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
+        clock=clock,
+        windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
+        shared=RedisConversations(redis) if redis is not None else None,
+        locks=RedisLocks(redis) if redis is not None else None,
+    )
+    return turns, catalog_cache
+
+
 def build_services(
     settings: Settings,
     *,
@@ -111,20 +137,9 @@ def build_services(
     relay, http = _relay(settings, store, db, channels, clock)
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
     orders = OrderService(db, store, targets=targets, clock=clock, on_commit=relay.wake)
-    catalog_cache = CatalogCache(db)
-    phrases = load_phrases()
     redis = _redis(settings.redis_url) if settings.redis_url else None
-    turns = TurnRunner(
-        db,
-        store=store,
-        catalog=catalog_cache,
-        phrases=phrases,
-        commands=OrderCommands(orders),
-        deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
-        clock=clock,
-        windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
-        shared=RedisConversations(redis) if redis is not None else None,
-        locks=RedisLocks(redis) if redis is not None else None,
+    turns, catalog_cache = _turns(
+        db, store=store, orders=orders, relay=relay, channels=channels, redis=redis, clock=clock
     )
     return Services(
         settings=settings,
@@ -137,7 +152,7 @@ def build_services(
         web_chat=web_chat,
         dispatch=Dispatcher(turns, AdminCommands(orders), channels.admins),
         turns=turns,
-        worker=Worker(relay, ReminderPoller(db, phrases, clock, relay.wake)),
+        worker=Worker(relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         http=http,
         redis=redis,
     )

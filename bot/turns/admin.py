@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from catalog.money import format_money
 from orders.commands import ChangeStatus
 from orders.db.orders import OrderRepository
 from orders.errors import OrderError
 from orders.filters import OrderFilter
-from orders.model import Order
+from orders.formats import details, short_line
 from orders.services import OrderService
 from orders.status import OrderStatus, StatusGroup
 
@@ -32,25 +31,9 @@ def is_admin_command(text: str) -> bool:
     return word in COMMANDS
 
 
-def _line(order: Order) -> str:
-    who = order.customer.name or order.customer.phone or order.channel
-    return f"#{order.number} {order.status.label} · {format_money(order.total, order.currency)} · {who}"
-
-
-def _details(order: Order) -> str:
-    items = "\n".join(f"{line.quantity} × {line.name}" for line in order.lines)
-    d = order.delivery
-    tracking = f"\nTracking: {d.carrier} {d.tracking_number}".rstrip() if d.tracking_number else ""
-    return (
-        f"Order #{order.number} — {order.status.label}, payment {order.payment_status.value}\n"
-        f"{order.customer.name or '—'} {order.customer.phone} ({order.channel or order.source.value})\n"
-        f"{items}\nTotal: {format_money(order.total, order.currency)}\n"
-        f"Delivery: {d.method} {d.address}".rstrip()
-        + tracking
-    )
-
-
 class AdminCommands:
+    """Staff commands from the admin chat or number, each in the caller's transaction."""
+
     def __init__(self, orders: OrderService) -> None:
         self._orders = orders
 
@@ -66,7 +49,7 @@ class AdminCommands:
         number = int(args[0].lstrip("#"))
         if command == "/order":
             order = OrderRepository(conn).get(number)
-            return _details(order) if order else f"Order {number} does not exist."
+            return details(order, history=False) if order else f"Order {number} does not exist."
         target = _MOVES[command]
         extra = args[1:]
         change = ChangeStatus(
@@ -98,4 +81,4 @@ class AdminCommands:
         if not found:
             return "No orders."
         more = f"\n… and {total - len(found)} more" if total > len(found) else ""
-        return "\n".join(_line(o) for o in found) + more
+        return "\n".join(short_line(o) for o in found) + more

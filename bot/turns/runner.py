@@ -25,7 +25,8 @@ from flows.phrases import Phrasebook
 from flows.results import resume
 from flows.turn import StoreView
 from orders.db.engine import Database
-from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxRow
+from orders.db.outbox import OutboxRepository
+from orders.outbox import OutboxKind, OutboxMessage, OutboxRow
 from orders.store import StoreConfig
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class TurnRunner:
         self._db = db
         self._store = store
         self._catalog = catalog
-        self._phrases = phrases
+        self.phrases = phrases
         self._commands = commands
         self._deliver_now = deliver_now
         self._clock = clock
@@ -76,7 +77,7 @@ class TurnRunner:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
-            view = StoreView(self._store, snapshot, self._phrases)
+            view = StoreView(self._store, snapshot, self.phrases)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
                     loaded = await self._shared.load(inbound.key) if self._shared else None

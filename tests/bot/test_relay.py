@@ -18,10 +18,11 @@ from bot.delivery.senders import SIGNATURE_HEADER, MerchantWebhookSender
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
+from orders.db.outbox import OutboxRepository
 from orders.db.tables import outbox
 from orders.model import Lead
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxRow
+from orders.outbox import OutboxKind, OutboxMessage, OutboxRow
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig

@@ -10,9 +10,10 @@ from bot.templating import load_phrases
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
+from orders.db.outbox import OutboxRepository
 from orders.db.tables import outbox
 from orders.model import Lead
-from orders.outbox import OutboxKind, OutboxRepository
+from orders.outbox import OutboxKind
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod
 from orders.store import StoreConfig

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import Connection
 
 from orders.db.engine import Database
+from orders.db.outbox import OutboxRepository
 from orders.db.tables import outbox
-from orders.outbox import OutboxKind, OutboxMessage, OutboxRepository
+from orders.outbox import OutboxKind, OutboxMessage
 from tests.conftest import Clock
 from tests.helpers import count_rows, rows
 

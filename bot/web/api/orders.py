@@ -13,13 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from bot.web.api.auth import require_token
-from bot.web.api.csv_export import CSV_HEADER, csv_line, order_row
 from bot.web.api.schemas import OrderIn, StatusIn
 from bot.web.deps import Orders
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.filters import MAX_PER_PAGE, OrderFilter
+from orders.formats import CSV_HEADER, csv_line, csv_row, order_to_dict
 from orders.model import Customer
-from orders.serialize import order_to_dict
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
 
 router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)])
@@ -78,7 +77,7 @@ async def export_orders(orders: Orders, filters: Filters) -> StreamingResponse:
         yield csv_line(CSV_HEADER)
         for batch in batches:
             for order in batch:
-                yield csv_line(order_row(order))
+                yield csv_line(csv_row(order))
 
     headers = {"Content-Disposition": 'attachment; filename="orders.csv"'}
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)

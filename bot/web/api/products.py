@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from bot.web.api.auth import require_token
 from bot.web.api.schemas import ProductIn, ProductPatch, Sku
 from bot.web.deps import Catalog
-from catalog.product import ProductData, ProductValidationError
-from orders.serialize import product_to_dict
+from catalog.product import ProductData, ProductValidationError, product_to_dict
 
 router = APIRouter(prefix="/api/v1", tags=["products"], dependencies=[Depends(require_token)])
 
