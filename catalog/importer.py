@@ -20,6 +20,8 @@ _MAX_REPORTED = 20
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """What is wrong with one row of an imported file, by its line."""
+
     line: int
     message: str
 

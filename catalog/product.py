@@ -44,6 +44,8 @@ class ProductData:
 
 @dataclass(frozen=True, slots=True)
 class Product:
+    """A product as stored, with its database id."""
+
     id: int
     sku: str
     name: str
@@ -65,7 +67,7 @@ class Product:
 
 
 def product_to_dict(product: Product) -> dict[str, Any]:
-    """The Product JSON of SPEC §3 (price in minor units, stock null when untracked)."""
+    """The Product JSON the REST API publishes (price in minor units, stock null when untracked)."""
     return {
         "id": product.id,
         "sku": product.sku,

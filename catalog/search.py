@@ -32,6 +32,8 @@ def _token_matches(word: str, wanted: Iterable[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Match:
+    """A product relevant to a query, with its score (100: the whole name typed)."""
+
     product: Product
     score: float
 

@@ -25,10 +25,14 @@ class Transactions(Protocol):
 
 
 class ProductNotFound(LookupError):
+    """No product has that SKU."""
+
     code = "product_not_found"
 
 
 class DuplicateSku(ValueError):
+    """A new product's SKU is taken."""
+
     code = "duplicate_sku"
 
 
@@ -36,6 +40,8 @@ EDITABLE = frozenset({"name", "price", "stock", "category", "description", "imag
 
 
 class CatalogService:
+    """Catalog use cases over the database; tells the live catalog cache about every change."""
+
     def __init__(
         self, db: Transactions, clock: Callable[[], datetime], on_change: Callable[[], None] = lambda: None
     ) -> None:

@@ -15,6 +15,8 @@ SKIPPED = "—"
 
 
 class Step(StrEnum):
+    """Where a shopper is in the order flow (the states of `flows.machine`)."""
+
     IDLE = "idle"
     CHOOSING_PRODUCT = "choosing_product"
     CHOOSING_QUANTITY = "choosing_quantity"
@@ -27,6 +29,8 @@ class Step(StrEnum):
 
 @dataclass(slots=True)
 class CartLine:
+    """A product in the cart with its quantity, price and item field values."""
+
     sku: str
     name: str
     quantity: int
@@ -49,6 +53,8 @@ class PendingItem:
 # Not slots: the `transitions` machine sets `state` on it as its model.
 @dataclass
 class Conversation:
+    """Everything the engine remembers about one shopper between turns."""
+
     key: ConversationKey
     language: str
     state: str = Step.IDLE.value

@@ -19,6 +19,8 @@ class ConversationKey:
 
 
 class InboundKind(StrEnum):
+    """What a shopper sent: text, a press of an offered choice, or something the engine cannot read."""
+
     TEXT = "text"
     CHOICE = "choice"  # a button or list row the bot offered
     UNSUPPORTED = "unsupported"  # a sticker, voice note, photo…
@@ -26,6 +28,8 @@ class InboundKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
+    """One message from a shopper, as every channel hands it to the engine."""
+
     key: ConversationKey
     message_id: str  # the provider's id: claimed once so a repeated delivery is processed once
     at: datetime
@@ -39,12 +43,16 @@ class InboundMessage:
 
 
 class ChoiceStyle(StrEnum):
+    """How choices are shown: a few buttons, or a list."""
+
     BUTTONS = "buttons"  # a few short actions (Confirm / Cancel)
     LIST = "list"  # up to ten items to pick from (products, quantities)
 
 
 @dataclass(frozen=True, slots=True)
 class Choice:
+    """One button or list row; its id comes back when pressed."""
+
     id: str  # short and opaque: channels put it in callback data (Telegram: 64 bytes)
     label: str
     description: str = ""
@@ -52,6 +60,8 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
+    """One reply to a shopper: text with optional choices."""
+
     key: ConversationKey
     text: str
     choices: tuple[Choice, ...] = field(default=())

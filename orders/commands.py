@@ -20,6 +20,8 @@ class LineRequest:
 
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
+    """A request to place an order; prices come from the catalog, never from the caller."""
+
     lines: tuple[LineRequest, ...]
     customer: Customer = field(default_factory=Customer)
     source: OrderSource = OrderSource.CHAT
@@ -36,6 +38,8 @@ class PlaceOrder:
 
 @dataclass(frozen=True, slots=True)
 class ChangeStatus:
+    """A request to move an order to another status."""
+
     number: int
     status: OrderStatus
     actor: str

@@ -10,6 +10,8 @@ class OrderError(Exception):
 
 
 class InvalidStatusTransition(OrderError):
+    """The status table does not allow that move."""
+
     code = "invalid_status_transition"
 
     def __init__(self, current: str, target: str, allowed: list[str]) -> None:
@@ -19,6 +21,8 @@ class InvalidStatusTransition(OrderError):
 
 
 class OrderNotFound(OrderError):
+    """No order has that number."""
+
     code = "order_not_found"
 
     def __init__(self, number: int) -> None:
@@ -27,10 +31,14 @@ class OrderNotFound(OrderError):
 
 
 class UnknownProduct(OrderError):
+    """An item names a product that does not exist or is not on sale."""
+
     code = "unknown_product"
 
 
 class OutOfStock(OrderError):
+    """Not enough units left of a product."""
+
     code = "out_of_stock"
 
     def __init__(self, sku: str, requested: int, available: int | None) -> None:
@@ -45,6 +53,8 @@ class InvalidOrder(OrderError):
 
 
 class IdempotencyConflict(OrderError):
+    """An Idempotency-Key came back with another request body."""
+
     code = "idempotency_conflict"
 
     def __init__(self, key: str) -> None:
@@ -52,4 +62,6 @@ class IdempotencyConflict(OrderError):
 
 
 class ConcurrentUpdate(OrderError):
+    """The order changed between reading and writing it."""
+
     code = "concurrent_update"

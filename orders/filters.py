@@ -12,6 +12,8 @@ MAX_PER_PAGE = 100
 
 @dataclass(frozen=True, slots=True)
 class OrderFilter:
+    """The filters and page of an order list, shared by the API, the CLI and admin commands."""
+
     statuses: tuple[OrderStatus, ...] = ()
     group: StatusGroup | None = None
     channel: str | None = None

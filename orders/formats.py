@@ -58,7 +58,7 @@ def _parties_dict(order: Order) -> dict[str, Any]:
 
 
 def order_to_dict(order: Order) -> dict[str, Any]:
-    """The Order JSON of SPEC §3 (money in minor units)."""
+    """The Order JSON the REST API and merchant webhooks publish (money in minor units)."""
     return {
         "id": order.id,
         "number": order.number,

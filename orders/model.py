@@ -13,6 +13,8 @@ FieldValue = str | int | float
 
 @dataclass(frozen=True, slots=True)
 class Customer:
+    """Who the order is for, as they told us."""
+
     name: str = ""
     phone: str = ""
     email: str = ""
@@ -32,6 +34,8 @@ class Lead:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """How and where the order travels."""
+
     method: str = ""
     address: str = ""
     carrier: str = ""
@@ -41,6 +45,8 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
+    """One product of an order: quantity, unit price at the time, item field values."""
+
     product_id: int | None
     sku: str
     name: str
@@ -55,6 +61,8 @@ class OrderLine:
 
 @dataclass(frozen=True, slots=True)
 class OrderEvent:
+    """One entry of an order's append-only history: what happened, who did it, when."""
+
     kind: str
     actor: str
     at: datetime
@@ -63,6 +71,8 @@ class OrderEvent:
 
 @dataclass(frozen=True, slots=True)
 class Payment:
+    """One payment towards an order (an order may have several)."""
+
     amount: int
     currency: str
     provider: str
@@ -75,6 +85,8 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class Order:
+    """An order with its lines, parties, delivery, payments and history."""
+
     id: int
     number: int
     status: OrderStatus

@@ -34,6 +34,8 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Placement:
+    """A placed order, and whether this request created it."""
+
     order: Order
     created: bool  # False when an Idempotency-Key replayed an earlier placement
 

@@ -8,6 +8,8 @@ from orders.errors import InvalidStatusTransition
 
 
 class OrderStatus(StrEnum):
+    """Where an order is in fulfilment; `ALLOWED_TRANSITIONS` says where it may go next."""
+
     PENDING = "pending"
     CONFIRMED = "confirmed"
     COLLECTED = "collected"
@@ -54,6 +56,8 @@ RELEASES_STOCK = frozenset({S.CANCELLED, S.RETURNED})
 
 
 class StatusGroup(StrEnum):
+    """The dashboard's groups of statuses (its stat cards and tabs)."""
+
     NEW = "new"
     IN_PROCESSING = "in_processing"
     IN_TRANSIT = "in_transit"
@@ -81,6 +85,8 @@ def check_transition(current: OrderStatus, target: OrderStatus) -> None:
 
 
 class PaymentStatus(StrEnum):
+    """Where an order is in being paid, independent of fulfilment."""
+
     UNPAID = "unpaid"
     PENDING = "pending"
     PAID = "paid"
@@ -90,12 +96,16 @@ class PaymentStatus(StrEnum):
 
 
 class PaymentMethod(StrEnum):
+    """How the customer pays."""
+
     COD = "cod"
     ONLINE = "online"
     MANUAL = "manual"
 
 
 class OrderSource(StrEnum):
+    """Where an order came from."""
+
     CHAT = "chat"
     WEBSITE = "website"
     MANUAL = "manual"

@@ -24,6 +24,8 @@ class FieldValueError(ValueError):
 
 
 class FieldType(StrEnum):
+    """What a custom field holds."""
+
     TEXT = "text"
     NUMBER = "number"
     SELECT = "select"
@@ -95,6 +97,8 @@ def _parse_number(title: str, raw: object, text: str) -> FieldValue:
 
 
 class StoreSettings(BaseModel):
+    """The store file's `[store]` table: name, currency, languages, delivery and payment."""
+
     model_config = _STRICT
 
     name: str = "chatcart store"
@@ -175,6 +179,8 @@ class ChatTemplate(BaseModel):
 
 
 class StoreConfig(BaseModel):
+    """The whole store file: settings, order and item fields, approved chat templates."""
+
     model_config = _STRICT
 
     store: StoreSettings = StoreSettings()

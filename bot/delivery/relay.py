@@ -26,6 +26,8 @@ Sender = Callable[[OutboxRow], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
+    """How long to wait before the next attempt, and how many attempts a row gets."""
+
     max_attempts: int = 8
     base_delay: float = 2.0
     max_delay: float = 3600.0
@@ -45,6 +47,8 @@ def _in_history(row: OutboxRow) -> bool:
 
 
 class OutboxRelay:
+    """Claims due outbox rows, sends them through the sender of their kind and records what happened."""
+
     def __init__(
         self,
         db: Database,

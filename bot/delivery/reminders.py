@@ -33,6 +33,8 @@ def reminder_message(order: Order, phrases: Phrasebook) -> OutboxMessage:
 
 
 class ReminderPoller:
+    """Turns each due COD reminder into exactly one outbox message."""
+
     def __init__(
         self, db: Database, phrases: Phrasebook, clock: Callable[[], datetime], wake: Callable[[], None]
     ):

@@ -18,6 +18,8 @@ class TemplateMissing(LookupError):
 
 
 class MessageRenderer:
+    """Renders notification templates in the reader's language, falling back to English."""
+
     def __init__(self) -> None:
         self._env = Environment(
             loader=PackageLoader("templates", "messages"),

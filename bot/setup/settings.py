@@ -11,6 +11,8 @@ DEFAULT_STORE_FILE = Path("chatcart.toml")
 
 
 class Settings(BaseSettings):
+    """Every `CHATCART_*` environment variable; secrets stay `SecretStr` until a builder unwraps them."""
+
     model_config = SettingsConfigDict(env_prefix="CHATCART_", env_ignore_empty=True, extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///chatcart.db"

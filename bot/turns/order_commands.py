@@ -29,6 +29,8 @@ from orders.status import OrderStatus
 
 
 class OrderCommands:
+    """Carries out what the engine asked (place, confirm, cancel, report) in the turn's transaction."""
+
     def __init__(self, orders: OrderService) -> None:
         self._orders = orders
 

@@ -39,6 +39,8 @@ MAX_STALE_RETRIES = 3
 
 @dataclass(frozen=True, slots=True)
 class TurnResult:
+    """What a turn left behind: the conversation as saved, and the replies it leased to itself."""
+
     conversation: Conversation
     replies: list[OutboxRow]
 

@@ -51,6 +51,8 @@ def _values(data: ProductData) -> dict[str, Any]:
 
 
 class ProductRepository:
+    """The products table, inside one transaction."""
+
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 

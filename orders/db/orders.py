@@ -179,6 +179,8 @@ def _guarded_update(columns: tuple[str, ...]) -> Update:
 
 
 class OrderRepository:
+    """The order tables, inside one transaction."""
+
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 

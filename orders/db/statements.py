@@ -23,6 +23,8 @@ Statement = ReturnsRows | UpdateBase
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
+    """A statement compiled for one dialect, with its bind and result processors."""
+
     sql: str
     names: tuple[str, ...]  # bind names in the order of the driver's positional placeholders
     literals: dict[str, Any]  # values the statement carries itself (`version + 1`)
@@ -89,6 +91,8 @@ class DriverStatement:
 
 @dataclass(frozen=True, slots=True)
 class DriverResult:
+    """The rows and row count of a statement run on the driver."""
+
     rowcount: int
     rows: Sequence[Sequence[Any]]
 

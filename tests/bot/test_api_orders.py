@@ -1,4 +1,4 @@
-"""REST API for orders (SPEC §3): auth, idempotent create, status moves, filters, search, CSV export."""
+"""REST API for orders: auth, idempotent create, status moves, filters, search, CSV export."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fulfilment status table from SPEC §2: every allowed move, and every other move refused."""
+"""The fulfilment status table as the product defines it: every allowed move, and every other move refused."""
 
 from __future__ import annotations
 

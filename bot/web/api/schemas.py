@@ -13,16 +13,22 @@ FieldValues = dict[str, str | int | float]
 
 
 class _Strict(BaseModel):
+    """A request body that refuses unknown fields."""
+
     model_config = ConfigDict(extra="forbid")
 
 
 class CustomerIn(_Strict):
+    """Who ordered."""
+
     name: Text = ""
     phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
 
 
 class ItemIn(_Strict):
+    """One wanted item, by SKU or product id."""
+
     sku: str | None = None
     product_id: int | None = None
     quantity: int = Field(ge=1, le=10_000)
@@ -36,11 +42,15 @@ class ItemIn(_Strict):
 
 
 class DeliveryIn(_Strict):
+    """How the order reaches the customer."""
+
     method: str = ""
     address: Text = ""
 
 
 class OrderIn(_Strict):
+    """`POST /api/v1/orders`: an order from another system."""
+
     customer: CustomerIn = Field(default_factory=CustomerIn)
     items: list[ItemIn] = Field(min_length=1, max_length=200)
     delivery: DeliveryIn = Field(default_factory=DeliveryIn)
@@ -50,6 +60,8 @@ class OrderIn(_Strict):
 
 
 class StatusIn(_Strict):
+    """`POST /api/v1/orders/{number}/status`."""
+
     status: OrderStatus
     tracking_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     carrier: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
@@ -60,6 +72,8 @@ Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 
 
 class ProductIn(_Strict):
+    """`POST /api/v1/products`."""
+
     sku: Sku
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     # Strict: a string such as "12.00" must not quietly become 12 minor units (the 100x mix-up).
@@ -73,6 +87,8 @@ class ProductIn(_Strict):
 
 
 class ProductPatch(_Strict):
+    """`PATCH /api/v1/products/{sku}`: only the fields given change."""
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
     price: StrictInt | None = Field(default=None, ge=0, description="integer minor units")
     stock: int | None = Field(default=None, ge=0)
