@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import logging
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.setup.wiring import Container
+from bot.templating import render_page
 from bot.turns.dispatch import dispatch
 from bot.web.api.errors import error_body
 from channels.web import BadChatMessage, parse_chat_message, to_json
@@ -20,16 +18,10 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
-@cache
-def _page_source() -> str:
-    return resources.files("templates").joinpath("html", "chat.html").read_text(encoding="utf-8")
-
-
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_page(request: Request) -> HTMLResponse:
     container: Container = request.app.state.container
-    name = html.escape(container.store.store.name)
-    return HTMLResponse(_page_source().replace("{{ store_name }}", name))
+    return HTMLResponse(render_page("chat.html", store_name=container.store.store.name))
 
 
 @router.post("/chat/api/messages")
