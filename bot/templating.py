@@ -1,10 +1,24 @@
-"""The one Jinja2 environment, and the only reader of templates/: pages and messages."""
+"""The one Jinja2 environment, and the only reader of templates/: pages, messages, phrases."""
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Mapping
 from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    meta,
+    select_autoescape,
+)
+
+from flows.phrases import Phrase, Phrasebook
 
 
 @cache
@@ -29,3 +43,41 @@ def message_template(language: str, name: str) -> Template | None:
         return environment().get_template(f"messages/{language}/{name}.txt")
     except TemplateNotFound:
         return None
+
+
+def load_phrases(folder: Traversable | None = None) -> Phrasebook:
+    """templates/phrases/<lang>.toml (or the same files in `folder`), compiled."""
+    return compile_phrases(language_tables("phrases", folder))
+
+
+def language_tables(kind: str, folder: Traversable | None = None) -> dict[str, dict[str, object]]:
+    """templates/<kind>/<lang>.toml (or the .toml files in `folder`), by language code."""
+    files = folder or resources.files("templates").joinpath(kind)
+    return {
+        entry.name.removesuffix(".toml"): tomllib.loads(entry.read_text(encoding="utf-8"))
+        for entry in files.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+
+def compile_phrases(by_language: Mapping[str, Mapping[str, object]]) -> Phrasebook:
+    """Each phrase compiled once; one without placeholders stays a plain string, never rendered again."""
+    return Phrasebook(
+        {
+            language: {key: _phrase(language, key, source) for key, source in book.items()}
+            for language, book in by_language.items()
+        }
+    )
+
+
+def _phrase(language: str, key: str, source: object) -> Phrase:
+    if not isinstance(source, str):
+        raise ValueError(f"phrases for {language!r}: {key} must be text")
+    env = environment()
+    template = env.from_string(source)  # a syntax error stops start-up, not a conversation
+    # Each render copies the template's globals into its context; copying Jinja2's default ChainMap made
+    # a phrase cost 7.4 µs instead of 2.9 µs with a plain dict (the phrasebook is on every turn's path).
+    template.globals = dict(template.globals)
+    if meta.find_undeclared_variables(env.parse(source)):
+        return template.render
+    return template.render()

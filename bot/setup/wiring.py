@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 
 import httpx
 from pydantic import SecretStr
@@ -22,6 +20,7 @@ from bot.delivery.senders import ChatMessageSender, ChatTransport, MerchantWebho
 from bot.delivery.windows import OutsideWindow, ServiceWindows
 from bot.setup.settings import Settings
 from bot.setup.store_file import load_store
+from bot.templating import load_phrases
 from bot.turns.admin import AdminCommands
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.order_commands import OrderCommands
@@ -167,16 +166,6 @@ def _redis(url: str) -> Redis:
     # "Too many connections" (found by the 1,000-shopper benchmark).
     pool = BlockingConnectionPool.from_url(url, max_connections=64, timeout=10)
     return Redis(connection_pool=pool)
-
-
-def load_phrases() -> Phrasebook:
-    folder = resources.files("templates").joinpath("phrases")
-    books = {
-        entry.name.removesuffix(".toml"): tomllib.loads(entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
-    }
-    return Phrasebook(books)
 
 
 def build_container(

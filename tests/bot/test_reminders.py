@@ -8,7 +8,7 @@ from typing import Any
 from bot.delivery.reminders import ReminderPoller
 from bot.delivery.rendering import MessageRenderer
 from bot.delivery.senders import ChatMessageSender
-from bot.setup.wiring import load_phrases
+from bot.templating import load_phrases
 from catalog.service import CatalogService
 from flows.messages import OutboundMessage
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
