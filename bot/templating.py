@@ -1,4 +1,4 @@
-"""The one Jinja2 environment, and the only reader of templates/: pages, messages, phrases."""
+"""The one Jinja2 environment, and the only reader of templates/: pages, messages, phrases, word lists."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from flows.lexicon import Lexicon
 from flows.phrases import Phrase, Phrasebook
 
 
@@ -48,6 +49,11 @@ def message_template(language: str, name: str) -> Template | None:
 def load_phrases(folder: Traversable | None = None) -> Phrasebook:
     """templates/phrases/<lang>.toml (or the same files in `folder`), compiled."""
     return compile_phrases(language_tables("phrases", folder))
+
+
+def load_lexicon(folder: Traversable | None = None) -> Lexicon:
+    """templates/words/<lang>.toml (or the same files in `folder`), every language merged."""
+    return Lexicon(language_tables("words", folder))
 
 
 def language_tables(kind: str, folder: Traversable | None = None) -> dict[str, dict[str, object]]:

@@ -20,7 +20,7 @@ from bot.delivery.senders import ChatMessageSender, ChatTransport, MerchantWebho
 from bot.delivery.windows import OutsideWindow, ServiceWindows
 from bot.setup.settings import Settings
 from bot.setup.store_file import load_store
-from bot.templating import load_phrases
+from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.order_commands import OrderCommands
@@ -217,6 +217,7 @@ def build_container(
         store=store,
         catalog=catalog_cache,
         phrases=phrases,
+        lexicon=load_lexicon(),
         commands=OrderCommands(orders),
         deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
         clock=clock,

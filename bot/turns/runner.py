@@ -18,6 +18,7 @@ from bot.turns.catalog_cache import CatalogCache
 from bot.turns.order_commands import OrderCommands
 from flows.conversation import Conversation
 from flows.engine import step
+from flows.lexicon import Lexicon
 from flows.messages import InboundMessage, OutboundMessage
 from flows.phrases import Phrasebook
 from flows.results import resume
@@ -57,6 +58,7 @@ class TurnRunner:
         store: StoreConfig,
         catalog: CatalogCache,
         phrases: Phrasebook,
+        lexicon: Lexicon,
         commands: OrderCommands,
         deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
         clock: Callable[[], datetime],
@@ -67,6 +69,7 @@ class TurnRunner:
         self._store = store
         self._catalog = catalog
         self._phrases = phrases
+        self._lexicon = lexicon
         self._commands = commands
         self._deliver_now = deliver_now
         self._clock = clock
@@ -80,7 +83,7 @@ class TurnRunner:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
-            view = StoreView(self._store, snapshot, self._phrases)
+            view = StoreView(self._store, snapshot, self._phrases, self._lexicon)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
                     loaded = await self._shared.load(inbound.key) if self._shared else None

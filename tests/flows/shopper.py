@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import count
 
-from bot.templating import load_phrases
+from bot.templating import load_lexicon, load_phrases
 from catalog.product import Product
 from catalog.search import CatalogSnapshot
 from flows.conversation import Conversation, Step
@@ -52,10 +52,11 @@ products = ["TSHIRT"]
 
 
 PHRASES = load_phrases()
+WORDS = load_lexicon()
 
 
 def make_view(store: StoreConfig | None = None, products: list[Product] | None = None) -> StoreView:
-    return StoreView(store or parse_store_config(STORE), CatalogSnapshot(products or CATALOG), PHRASES)
+    return StoreView(store or parse_store_config(STORE), CatalogSnapshot(products or CATALOG), PHRASES, WORDS)
 
 
 @dataclass
