@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flows import actions, prompts
 from flows.conversation import Conversation, Step
+from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
-from flows.parsing import Intent, detect_intent, is_global_command, leading_quantity, normalise, parse_number
+from flows.parsing import (
+    detect_intent,
+    is_global_command,
+    is_question,
+    leading_quantity,
+    normalise,
+    parse_number,
+)
 from flows.turn import CancelOrderCommand, ConfirmOrderCommand, OrderStatusCommand, StoreView, Turn
 from orders.store import FieldType
-
-_QUESTION_WORDS = re.compile(
-    r"\?|\b(price|cost|how much|how many left|in stock|precio|cuánto|cuanto|kitna|kitne ka|daam|сколько|цена|"
-    r"ціна|скільки)\b"
-)
-_YES = {"yes", "y", "ok", "confirm", "sí", "si", "haan", "ha", "हाँ", "да", "так", "evet"}
-_NO = {"no", "n", "nahi", "nahin", "нет", "ні", "hayır"}
 
 
 def step(conversation: Conversation, inbound: InboundMessage, view: StoreView, now: datetime) -> Turn:
@@ -106,13 +106,14 @@ def _on_text(turn: Turn, inbound: InboundMessage) -> None:
 
 def _global_command(turn: Turn, text: str) -> bool:
     """help, cart, cancel, start over and "where is my order" work at every step."""
-    intent = detect_intent(text)
+    words = turn.view.lexicon
+    intent = detect_intent(text, words)
     conv = turn.conversation
-    if intent is Intent.HELP and is_global_command(text, Intent.HELP):
+    if intent is Intent.HELP and is_global_command(text, Intent.HELP, words):
         turn.say(turn.t("help"))
         if conv.step is not Step.IDLE:
             prompts.show(turn)
-    elif intent is Intent.CART and is_global_command(text, Intent.CART):
+    elif intent is Intent.CART and is_global_command(text, Intent.CART, words):
         turn.say(
             turn.t(
                 "cart_contents",
@@ -124,7 +125,9 @@ def _global_command(turn: Turn, text: str) -> bool:
         )
         if conv.step is not Step.IDLE:
             prompts.show(turn)
-    elif intent is Intent.CANCEL and (is_global_command(text, Intent.CANCEL) or conv.step is Step.IDLE):
+    elif intent is Intent.CANCEL and (
+        is_global_command(text, Intent.CANCEL, words) or conv.step is Step.IDLE
+    ):
         actions.cancel(turn)
     elif intent is Intent.RESTART:
         conv.clear_checkout()
@@ -141,7 +144,7 @@ def _global_command(turn: Turn, text: str) -> bool:
 
 def _answers_question(turn: Turn, text: str) -> bool:
     """ "How much is the masala chai?" is answered; the flow then resumes where it was."""
-    if not _QUESTION_WORDS.search(normalise(text) + ("?" if "?" in text else "")):
+    if not is_question(text, turn.view.lexicon):
         return False
     matches = turn.view.catalog.search(text)
     if not matches:
@@ -158,7 +161,7 @@ def _answers_question(turn: Turn, text: str) -> bool:
 
 def _mention(turn: Turn, text: str) -> bool:
     """A product named in the text starts adding it; several candidates show a filtered list."""
-    quantity, rest = leading_quantity(text)
+    quantity, rest = leading_quantity(text, turn.view.lexicon)
     product = turn.view.catalog.mentioned(rest)
     if product is not None:
         actions.choose_product(turn, product, quantity)
@@ -170,7 +173,7 @@ def _mention(turn: Turn, text: str) -> bool:
 
 
 def _idle(turn: Turn, inbound: InboundMessage, text: str) -> None:
-    intent = detect_intent(text)
+    intent = detect_intent(text, turn.view.lexicon)
     if intent is Intent.GREETING:
         turn.say(turn.t("welcome", store=turn.view.store.store.name))
     if _mention(turn, text):
@@ -191,7 +194,7 @@ def _choosing_product(turn: Turn, inbound: InboundMessage, text: str) -> None:
 
 
 def _choosing_quantity(turn: Turn, inbound: InboundMessage, text: str) -> None:
-    number = parse_number(text)
+    number = parse_number(text, turn.view.lexicon)
     if number is not None:
         actions.set_quantity(turn, number)
     elif not _mention(turn, text):
@@ -201,7 +204,11 @@ def _choosing_quantity(turn: Turn, inbound: InboundMessage, text: str) -> None:
 
 def _item_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
     spec = prompts.next_item_field(turn)
-    if spec is not None and spec.type is FieldType.SELECT and (number := parse_number(text)):
+    if (
+        spec is not None
+        and spec.type is FieldType.SELECT
+        and (number := parse_number(text, turn.view.lexicon))
+    ):
         text = spec.options[number - 1] if 1 <= number <= len(spec.options) else text
     actions.answer_item_field(turn, text)
 
@@ -210,7 +217,10 @@ def _cart_menu(turn: Turn, inbound: InboundMessage, text: str) -> None:
     said = normalise(text)
     if said in {normalise(turn.t("checkout")), "checkout", "check out", "pay"}:
         actions.start_checkout(turn)
-    elif said in {normalise(turn.t("add_more")), "add more", "more"} or detect_intent(text) is Intent.ORDER:
+    elif (
+        said in {normalise(turn.t("add_more")), "add more", "more"}
+        or detect_intent(text, turn.view.lexicon) is Intent.ORDER
+    ):
         if not _mention(turn, text):
             actions.show_products(turn)
     elif not _mention(turn, text):
@@ -234,9 +244,9 @@ def _order_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
 
 def _summary(turn: Turn, inbound: InboundMessage, text: str) -> None:
     said = normalise(text)
-    if said in _YES or said == normalise(turn.t("confirm")):
+    if said in turn.view.lexicon.yes or said == normalise(turn.t("confirm")):
         actions.place_order(turn, inbound)
-    elif said in _NO:
+    elif said in turn.view.lexicon.no:
         actions.clear_cart(turn)
     else:
         turn.say(turn.t("off_script"))

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 FALLBACK = "en"
 
 
+class Render(Protocol):
+    """A phrase with placeholders, compiled once by `bot`; it raises when a placeholder is not given."""
+
+    def __call__(self, **params: object) -> str: ...
+
+
+# A phrase without placeholders is kept as plain text: most replies need no rendering at all.
+Phrase = str | Render
+
+
 class Phrasebook:
-    def __init__(self, by_language: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, by_language: Mapping[str, Mapping[str, Phrase]]) -> None:
         if FALLBACK not in by_language:
             raise ValueError("the English phrasebook is required: it fills every gap")
         self._by_language = {lang: dict(phrases) for lang, phrases in by_language.items()}
@@ -17,7 +28,7 @@ class Phrasebook:
         return frozenset(self._by_language)
 
     def text(self, language: str, key: str, **params: object) -> str:
-        """The phrase in `language` (else English), with its {placeholders} filled."""
+        """The phrase in `language` (else English), with its placeholders filled."""
         phrases = self._by_language.get(language, {})
-        template = phrases.get(key) or self._by_language[FALLBACK][key]
-        return template.format(**params) if params else template
+        phrase = phrases.get(key) or self._by_language[FALLBACK][key]
+        return phrase if isinstance(phrase, str) else phrase(**params)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from catalog.money import format_money
 from catalog.search import CatalogSnapshot
 from flows.conversation import Conversation
+from flows.lexicon import Lexicon
 from flows.messages import Choice, ChoiceStyle, OutboundMessage
 from flows.phrases import Phrasebook
 from orders.commands import PlaceOrder
@@ -21,6 +22,7 @@ class StoreView:
     store: StoreConfig
     catalog: CatalogSnapshot
     phrases: Phrasebook
+    lexicon: Lexicon
 
     def language_for(self, hint: str) -> str:
         """The shopper's language if the store serves it, else the store's default."""

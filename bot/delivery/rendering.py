@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from functools import partial
 
 from babel.core import Locale
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
+from bot.templating import message_template
 from catalog.money import format_money
 
 FALLBACK_LANGUAGE = "en"
@@ -20,21 +20,12 @@ class TemplateMissing(LookupError):
 class MessageRenderer:
     """Renders notification templates in the reader's language, falling back to English."""
 
-    def __init__(self) -> None:
-        self._env = Environment(
-            loader=PackageLoader("templates", "messages"),
-            undefined=StrictUndefined,
-            autoescape=False,  # chat text, not HTML
-            keep_trailing_newline=False,
-        )
-
     def render(self, name: str, language: str, params: Mapping[str, object]) -> str:
         """Render `name` in `language`, falling back to its base language and then English."""
         base = language.replace("-", "_").split("_", maxsplit=1)[0]
         for lang in dict.fromkeys([language, base, FALLBACK_LANGUAGE]):
-            try:
-                template = self._env.get_template(f"{lang}/{name}.txt")
-            except TemplateNotFound:
+            template = message_template(lang, name)
+            if template is None:
                 continue
             locale = str(Locale.parse(lang))
             return template.render(**params, money=partial(format_money, locale=locale)).strip()

@@ -21,7 +21,7 @@ from bot.delivery.worker import Worker
 from bot.setup.channels import Channels, ConfigurationError, build_channels
 from bot.setup.settings import Settings
 from bot.setup.store_file import load_store
-from bot.templating import load_phrases
+from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.dispatch import Dispatcher
@@ -112,6 +112,7 @@ def _turns(
         store=store,
         catalog=catalog_cache,
         phrases=load_phrases(),
+        lexicon=load_lexicon(),
         commands=OrderCommands(orders),
         deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
         clock=clock,

@@ -20,6 +20,7 @@ from bot.turns.claims import claim
 from bot.turns.order_commands import OrderCommands
 from flows.conversation import Conversation
 from flows.engine import step
+from flows.lexicon import Lexicon
 from flows.messages import InboundMessage, OutboundMessage
 from flows.phrases import Phrasebook
 from flows.results import resume
@@ -55,6 +56,7 @@ class TurnRunner:
         store: StoreConfig,
         catalog: CatalogCache,
         phrases: Phrasebook,
+        lexicon: Lexicon,
         commands: OrderCommands,
         deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
         clock: Callable[[], datetime],
@@ -66,6 +68,7 @@ class TurnRunner:
         self._store = store
         self._catalog = catalog
         self.phrases = phrases
+        self._lexicon = lexicon
         self._commands = commands
         self._deliver_now = deliver_now
         self._clock = clock
@@ -79,7 +82,7 @@ class TurnRunner:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
-            view = StoreView(self._store, snapshot, self.phrases)
+            view = StoreView(self._store, snapshot, self.phrases, self._lexicon)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
                     loaded = await self._shared.load(inbound.key) if self._shared else None

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import logging
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from bot.delivery import codec
+from bot.templating import render_page
 from bot.web.api.errors import error_body
 from bot.web.deps import AppServices, Dispatch, WebChat
 from channels.web import BadChatMessage, parse_chat_message
@@ -20,15 +18,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
-@cache
-def _page_source() -> str:
-    return resources.files("templates").joinpath("html", "chat.html").read_text(encoding="utf-8")
-
-
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_page(app: AppServices) -> HTMLResponse:
-    name = html.escape(app.store.store.name)
-    return HTMLResponse(_page_source().replace("{{ store_name }}", name))
+    return HTMLResponse(render_page("chat.html", store_name=app.store.store.name))
 
 
 @router.post("/chat/api/messages")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from itertools import count
 
+from bot.templating import load_lexicon, load_phrases
 from catalog.product import Product
 from catalog.search import CatalogSnapshot
 from flows.conversation import Conversation, Step
 from flows.engine import step
 from flows.messages import ConversationKey, InboundKind, InboundMessage, OutboundMessage
-from flows.phrases import Phrasebook
 from flows.results import resume
 from flows.turn import Command, Outcome, StoreView, Turn
 from orders.store import StoreConfig, parse_store_config
@@ -53,22 +51,12 @@ products = ["TSHIRT"]
 """
 
 
-def load_phrases() -> Phrasebook:
-    folder = resources.files("templates").joinpath("phrases")
-    return Phrasebook(
-        {
-            f.name.removesuffix(".toml"): tomllib.loads(f.read_text("utf-8"))
-            for f in folder.iterdir()
-            if f.name.endswith(".toml")
-        }
-    )
-
-
 PHRASES = load_phrases()
+WORDS = load_lexicon()
 
 
 def make_view(store: StoreConfig | None = None, products: list[Product] | None = None) -> StoreView:
-    return StoreView(store or parse_store_config(STORE), CatalogSnapshot(products or CATALOG), PHRASES)
+    return StoreView(store or parse_store_config(STORE), CatalogSnapshot(products or CATALOG), PHRASES, WORDS)
 
 
 @dataclass

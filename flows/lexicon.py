@@ -1,0 +1,107 @@
+"""The words shoppers write, from every language's word lists (templates/words), merged and compiled once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    """What a message asks for. The members are in priority order: a message takes the first one found."""
+
+    ORDER_STATUS = "order_status"  # before ORDER: "where is my order" also says "order"
+    RESTART = "restart"
+    CANCEL = "cancel"
+    CART = "cart"
+    HELP = "help"
+    ORDER = "order"
+    GREETING = "greeting"  # last: "hi, I want chai" is an order
+
+
+class WordsError(ValueError):
+    """A word list that cannot be read: a misspelt intent, a word that is not text, a clashing number."""
+
+
+class Lexicon:
+    """Every language's words in one place, so intents and numbers are read whatever language is written.
+
+    Built from plain tables (one mapping per language, as in templates/words/<lang>.toml); the patterns are
+    compiled here, once, because every inbound message is read with them.
+    """
+
+    def __init__(self, by_language: Mapping[str, Mapping[str, object]]) -> None:
+        tables = [_Table(language, table) for language, table in sorted(by_language.items())]
+        phrases = {
+            intent: tuple(dict.fromkeys(p for t in tables for p in t.strings("intents", intent.value)))
+            for intent in Intent
+        }
+        # One alternation per intent, whole words only (a phrase may itself hold several words).
+        self.intent_patterns: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
+            (intent, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, said)) + r")(?!\w)"))
+            for intent, said in phrases.items()
+            if said  # an empty alternation would match every message
+        )
+        prefixes = [p for t in tables for p in t.strings("command_prefixes")]
+        self.commands: Mapping[Intent, frozenset[str]] = {
+            intent: frozenset(said) | {f"{prefix} {p}" for prefix in prefixes for p in said}
+            for intent, said in phrases.items()
+        }
+        self.numbers: Mapping[str, int] = _merged_numbers(tables)
+        self.not_leading = frozenset(w for t in tables for w in t.strings("not_leading"))
+        questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))
+        self.question = re.compile(r"\?|\b(?:" + questions + r")\b" if questions else r"\?")
+        self.yes = frozenset(w for t in tables for w in t.strings("yes"))
+        self.no = frozenset(w for t in tables for w in t.strings("no"))
+
+    def __repr__(self) -> str:
+        return f"Lexicon({len(self.numbers)} number words, {len(self.intent_patterns)} intents)"
+
+
+class _Table:
+    """One language's tables, read with checks that name the language and the entry at fault."""
+
+    _KNOWN = frozenset({"intents", "command_prefixes", "numbers", "not_leading", "questions", "yes", "no"})
+
+    def __init__(self, language: str, table: Mapping[str, object]) -> None:
+        self.language = language
+        self.table = table
+        if unknown := sorted(set(table) - self._KNOWN):
+            raise WordsError(f"words for {language!r}: unknown table {unknown[0]!r}")
+        intents = self._mapping("intents")
+        if unknown := sorted(set(intents) - set(Intent)):
+            known = ", ".join(Intent)
+            raise WordsError(f"words for {language!r}: intents.{unknown[0]} is not an intent ({known})")
+
+    def _mapping(self, name: str) -> Mapping[str, object]:
+        value = self.table.get(name, {})
+        if not isinstance(value, Mapping):
+            raise WordsError(f"words for {self.language!r}: {name} must be a table")
+        return value
+
+    def strings(self, name: str, key: str | None = None) -> Iterable[str]:
+        """The list `name` (or `name.key` inside a table); absent lists are empty."""
+        value = self.table.get(name, []) if key is None else self._mapping(name).get(key, [])
+        where = name if key is None else f"{name}.{key}"
+        if not isinstance(value, list) or not all(isinstance(word, str) and word for word in value):
+            raise WordsError(f"words for {self.language!r}: {where} must be a list of words")
+        return value
+
+    def numbers(self) -> Iterable[tuple[str, int]]:
+        for word, value in self._mapping("numbers").items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise WordsError(f"words for {self.language!r}: numbers.{word} must be a whole number")
+            yield word, value
+
+
+def _merged_numbers(tables: Iterable[_Table]) -> dict[str, int]:
+    """Number words of every language; one word with two values ("do": 2 and 7) would be ambiguous."""
+    numbers: dict[str, int] = {}
+    for table in tables:
+        for word, value in table.numbers():
+            if numbers.setdefault(word, value) != value:
+                raise WordsError(
+                    f"words for {table.language!r}: numbers.{word} = {value}, another language says "
+                    f"{numbers[word]}"
+                )
+    return numbers
