@@ -19,6 +19,8 @@ Phrase = str | Render
 
 
 class Phrasebook:
+    """The chat wording per language, English filling any gap."""
+
     def __init__(self, by_language: Mapping[str, Mapping[str, Phrase]]) -> None:
         if FALLBACK not in by_language:
             raise ValueError("the English phrasebook is required: it fills every gap")

@@ -33,21 +33,29 @@ class StoreView:
 # Commands the engine asks the orchestrator to carry out inside the same transaction.
 @dataclass(frozen=True, slots=True)
 class PlaceOrderCommand:
+    """Place the cart as an order."""
+
     order: PlaceOrder
 
 
 @dataclass(frozen=True, slots=True)
 class ConfirmOrderCommand:
+    """The shopper confirms their pending order (COD)."""
+
     number: int
 
 
 @dataclass(frozen=True, slots=True)
 class CancelOrderCommand:
+    """The shopper cancels their pending order."""
+
     number: int
 
 
 @dataclass(frozen=True, slots=True)
 class OrderStatusCommand:
+    """Where is the shopper's order?"""
+
     number: int
 
 
@@ -57,18 +65,24 @@ Command = PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderSt
 # What came of a command; `flows.results.resume` turns it into replies.
 @dataclass(frozen=True, slots=True)
 class OrderPlaced:
+    """The order was placed."""
+
     number: int
     total: int
 
 
 @dataclass(frozen=True, slots=True)
 class OrderRefused:
+    """The order could not be placed (sold out meanwhile, or invalid); `reason` says why."""
+
     reason: str
     sku: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StatusMoved:
+    """The order moved as the shopper asked; the status notification is the reply."""
+
     number: int
     status: OrderStatus
 
@@ -84,6 +98,8 @@ class StatusUnchanged:
 
 @dataclass(frozen=True, slots=True)
 class StatusReport:
+    """The order's status, or None when it is not this shopper's."""
+
     number: int
     status: OrderStatus | None
 

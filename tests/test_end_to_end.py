@@ -102,6 +102,46 @@ async def wait_until_up(client: httpx.AsyncClient) -> None:
     raise AssertionError("chatcart serve did not come up")
 
 
+async def _import_menu(tmp_path: Path, shop_env: dict[str, str]) -> None:
+    (tmp_path / "menu.csv").write_text(CATALOG)
+    imported = await asyncio.to_thread(chatcart, "catalog", "import", "menu.csv", env=shop_env, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "2 new, 0 updated" in imported.stdout
+
+
+async def _place_once_with_a_retry(api: httpx.AsyncClient) -> int:
+    body = {
+        "customer": {"name": "Asha", "phone": "+91 98765"},
+        "items": [{"sku": "CHAI", "quantity": 2}],
+        "delivery": {"method": "shipping", "address": "12 MG Road"},
+    }
+    first = await api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "shop-1"})
+    second = await api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "shop-1"})
+    assert (first.status_code, second.status_code) == (201, 200)
+    number = int(first.json()["number"])
+    assert second.json()["number"] == number
+    assert (await api.get("/api/v1/orders")).json()["total"] == 1
+    return number
+
+
+async def _deliver(api: httpx.AsyncClient, number: int) -> None:
+    for status in ("confirmed", "shipped", "delivered"):
+        moved = await api.post(f"/api/v1/orders/{number}/status", json={"status": status})
+        assert moved.json()["status"] == status
+    refused = await api.post(f"/api/v1/orders/{number}/status", json={"status": "pending"})
+    assert refused.status_code == 409 and "error" in refused.json()
+
+
+async def _find_and_export(api: httpx.AsyncClient, number: int) -> None:
+    found = await api.get("/api/v1/orders", params={"group": "delivered", "q": "asha"})
+    assert found.json()["total"] == 1
+    assert (await api.get("/api/v1/orders", params={"status": "pending"})).json()["total"] == 0
+    exported = list(csv.DictReader(io.StringIO((await api.get("/api/v1/orders/export.csv")).text)))
+    assert [(r["number"], r["status"], r["total"]) for r in exported] == [
+        (str(number), "delivered", "280.00")
+    ]
+
+
 async def test_first_session_with_a_new_store(
     tmp_path: Path, shop_env: dict[str, str], server: str, merchant: FakeServer
 ) -> None:
@@ -110,44 +150,12 @@ async def test_first_session_with_a_new_store(
         await wait_until_up(api)
         demo = (await api.get("/api/v1/products")).json()
         assert demo["total"] == 12  # `--demo-catalog` filled the empty store
-
-        (tmp_path / "menu.csv").write_text(CATALOG)
-        imported = await asyncio.to_thread(
-            chatcart, "catalog", "import", "menu.csv", env=shop_env, cwd=tmp_path
-        )
-        assert imported.returncode == 0, imported.stderr
-        assert "2 new, 0 updated" in imported.stdout
-
-        body = {
-            "customer": {"name": "Asha", "phone": "+91 98765"},
-            "items": [{"sku": "CHAI", "quantity": 2}],
-            "delivery": {"method": "shipping", "address": "12 MG Road"},
-        }
-        first = await api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "shop-1"})
-        second = await api.post("/api/v1/orders", json=body, headers={"Idempotency-Key": "shop-1"})
-        assert (first.status_code, second.status_code) == (201, 200)
-        number = first.json()["number"]
-        assert second.json()["number"] == number
-        assert (await api.get("/api/v1/orders")).json()["total"] == 1
-
-        for status in ("confirmed", "shipped", "delivered"):
-            moved = await api.post(f"/api/v1/orders/{number}/status", json={"status": status})
-            assert moved.json()["status"] == status
-        refused = await api.post(f"/api/v1/orders/{number}/status", json={"status": "pending"})
-        assert refused.status_code == 409 and "error" in refused.json()
-
-        assert (await api.get("/api/v1/orders", params={"group": "delivered", "q": "asha"})).json()[
-            "total"
-        ] == 1
-        assert (await api.get("/api/v1/orders", params={"status": "pending"})).json()["total"] == 0
-        exported = list(csv.DictReader(io.StringIO((await api.get("/api/v1/orders/export.csv")).text)))
-        assert [(r["number"], r["status"], r["total"]) for r in exported] == [
-            (str(number), "delivered", "280.00")
-        ]
-
+        await _import_menu(tmp_path, shop_env)
+        number = await _place_once_with_a_retry(api)
+        await _deliver(api, number)
+        await _find_and_export(api, number)
         shown = await asyncio.to_thread(chatcart, "orders", "show", str(number), env=shop_env, cwd=tmp_path)
         assert "Delivered" in shown.stdout
-
         for _ in range(200):  # the relay in `serve` posts the merchant webhooks after each commit
             if len(merchant.requests) >= 4:
                 break

@@ -129,3 +129,11 @@ class Shopper:
     @property
     def labels(self) -> list[str]:
         return [c.label for m in self.replies for c in m.choices]
+
+
+def checkout_to_summary(s: Shopper, address: str = "12 MG Road") -> None:
+    s.presses("Checkout")
+    s.presses("Delivery")
+    s.says(address)
+    s.says("+91 98765 43210")
+    s.presses("Skip")
