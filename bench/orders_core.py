@@ -9,10 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from sqlalchemy import Connection
-
-import orders.db.tables  # noqa: F401
-from catalog.db.schema import metadata
 from catalog.product import ProductData
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
@@ -42,12 +38,7 @@ async def _timed(label: str, count: int, concurrency: int, work: Callable[[int],
 async def _prepare(url: str) -> tuple[Database, OrderService]:
     db = Database(url)
     if not db.is_sqlite:
-
-        def wipe(conn: Connection) -> None:
-            metadata.drop_all(conn)
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-        await db.write(wipe)
+        await migrate.empty_postgres(db)
     await migrate.upgrade(db)
     await CatalogService(db, utc_now).import_products(
         [ProductData("TEA", "Masala chai", 12000, stock=10**9), ProductData("CUP", "Cup", 500, stock=None)]

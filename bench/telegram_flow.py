@@ -15,7 +15,6 @@ from typing import Any
 import uvicorn
 from sqlalchemy import Connection, func, select
 
-import orders.db.tables  # noqa: F401  (every table, for the clean start)
 from bench.posting import HttpPoster, Poster, WebhookFeeder, post
 from bench.telegram_shop import FakeTelegram, Shopper, setup
 from bot.setup.startup import freeze_startup_heap

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection
 
-import orders.db.tables  # noqa: F401  (every table, for the clean start)
 from bot.setup.settings import Settings
 from bot.setup.startup import prepare_database
 from bot.setup.wiring import Services, build_services
-from catalog.db.schema import metadata
 from catalog.importer import parse_catalog
 from orders.db import migrate
 
@@ -131,12 +128,7 @@ async def setup(database_url: str, redis_url: str | None, tmp: Path, fake: FakeT
 async def _start_clean(services: Services, redis_url: str | None) -> None:
     """A PostgreSQL or Redis left by an earlier run would make its update ids look like repeats."""
     if not services.db.is_sqlite:
-
-        def wipe(conn: Connection) -> None:
-            metadata.drop_all(conn)
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-        await services.db.write(wipe)
+        await migrate.empty_postgres(services.db)
         await migrate.upgrade(services.db)  # what `chatcart db upgrade` does for an operator
     if redis_url is not None and services.redis is not None:
         async for key in services.redis.scan_iter("chatcart:*"):

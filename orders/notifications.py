@@ -39,7 +39,7 @@ def _webhook(order: Order, event_type: str, event_key: str) -> OutboxMessage:
     event_id = f"evt_{order.id}_{event_key}"
     return OutboxMessage(
         kind=OutboxKind.MERCHANT_WEBHOOK,
-        recipient="merchant",
+        recipient=f"merchant:{order.id}",  # one order's events arrive in order; other orders' do not wait
         payload={"id": event_id, "type": event_type, "data": order_to_dict(order)},
         dedupe_key=f"webhook:{event_id}",
         order_id=order.id,

@@ -4,7 +4,7 @@ commit (the table and its repository are in `orders.db.outbox`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +36,18 @@ class OutboxMessage:
     order_id: int | None = None
     delay: timedelta = field(default=timedelta(0))
 
+    @property
+    def channel(self) -> str:
+        """The sender that delivers it: a chat message's lead channel (`telegram:42`), or `merchant`."""
+        return channel_of(self.kind, self.recipient)
+
+
+MERCHANT = "merchant"
+
+
+def channel_of(kind: OutboxKind, recipient: str) -> str:
+    return MERCHANT if kind is OutboxKind.MERCHANT_WEBHOOK else recipient.partition(":")[0]
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
@@ -48,3 +60,5 @@ class OutboxRow:
     dedupe_key: str
     order_id: int | None
     attempts: int
+    created_at: datetime
+    channel: str

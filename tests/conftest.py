@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection
 
-import orders.db.tables  # noqa: F401  (registers every table on the metadata)
-from catalog.db.schema import metadata
+import bot.setup.tables  # noqa: F401  (registers every table on the metadata)
 from catalog.product import ProductData
 from catalog.service import CatalogService
 from orders.db import migrate
@@ -74,12 +72,7 @@ def _backends() -> list[object]:
 
 async def _fresh_postgres(url: str) -> Database:
     db = Database(url)
-
-    def wipe(conn: Connection) -> None:
-        metadata.drop_all(conn)
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-    await db.write(wipe)
+    await migrate.empty_postgres(db)
     return db
 
 

@@ -14,7 +14,10 @@ from bot.setup.settings import Settings
 from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
 from bot.setup.wiring import Services, build_services
 from bot.web.app import create_app
+from orders.db import migrate
+from orders.db.engine import Database
 from orders.services import utc_now
+from tests.conftest import POSTGRES_URL
 from tests.fakes import serve_asgi
 
 API_TOKEN = "api-token"
@@ -38,14 +41,26 @@ required = true
 """
 
 
-def shop_settings(tmp_path: Path, store: str | None = None, **channels: Any) -> Settings:
+def shop_settings(
+    tmp_path: Path, store: str | None = None, database_url: str | None = None, **channels: Any
+) -> Settings:
     (tmp_path / "store.toml").write_text(store or shop_toml())
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'shop.db'}",
+        database_url=database_url or f"sqlite:///{tmp_path / 'shop.db'}",
         store_config=tmp_path / "store.toml",
         api_token=API_TOKEN,
         **channels,
     )
+
+
+async def empty_postgres() -> str:
+    """The test PostgreSQL, emptied and migrated as `chatcart db upgrade` would; its URL."""
+    assert POSTGRES_URL is not None
+    db = Database(POSTGRES_URL)
+    await migrate.empty_postgres(db)
+    await migrate.upgrade(db)
+    await db.dispose()
+    return POSTGRES_URL
 
 
 @contextlib.asynccontextmanager

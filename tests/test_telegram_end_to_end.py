@@ -9,11 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 
-from tests.conftest import REDIS_URL
+from tests.conftest import POSTGRES_URL
 from tests.fakes import FakeServer, serve_fake
-from tests.shop import API_TOKEN, running_shop, shop_settings
+from tests.shop import API_TOKEN, empty_postgres, running_shop, shop_settings
 from tests.telegram_fake import (
     SECRET,
     TelegramUser,
@@ -22,7 +21,7 @@ from tests.telegram_fake import (
     telegram_answer,
 )
 
-needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")
+needs_postgres = pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
 ADMIN = 999
 
 
@@ -32,24 +31,15 @@ async def telegram_api() -> AsyncIterator[FakeServer]:
         yield fake
 
 
-async def _forget_redis_conversations(url: str) -> None:
-    client = Redis.from_url(url)
-    async for key in client.scan_iter("chatcart:*"):
-        await client.delete(key)
-    await client.aclose()
-
-
-@pytest.fixture(params=["sql", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, needs_postgres])])
 async def app(
     request: pytest.FixtureRequest, tmp_path: Path, telegram_api: FakeServer
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app on a loopback port; conversation state in SQL, or in Redis when that is configured."""
-    redis_url = REDIS_URL if request.param == "redis" else None
-    if redis_url is not None:
-        await _forget_redis_conversations(redis_url)
+    """The real app on a loopback port, on SQLite or on PostgreSQL when that is configured."""
+    database_url = await empty_postgres() if request.param == "postgres" else None
     settings = shop_settings(
         tmp_path,
-        redis_url=redis_url,
+        database_url=database_url,
         telegram_token="123:TEST",
         telegram_webhook_secret=SECRET,
         telegram_api_url=telegram_api.url,

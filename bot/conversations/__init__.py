@@ -1,1 +1,1 @@
-"""Conversation state behind one async storage protocol (SQL, Redis, in memory); per-conversation locks."""
+"""Conversation state behind one async storage protocol (SQL, and in memory as the reference); locks."""

@@ -1,13 +1,11 @@
-"""Per-conversation serialisation: two messages from one shopper never race (in one process, or across
-several with Redis)."""
+"""Per-conversation serialisation in this process: one shopper's messages are handled one at a time, in
+the order they arrived (across processes the database keeps them apart)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-
-from redis.asyncio import Redis
 
 
 class KeyedLocks:
@@ -29,23 +27,3 @@ class KeyedLocks:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
-
-
-class RedisLocks:
-    """A Redis lock per conversation across processes, behind an in-process one (ours never poll)."""
-
-    def __init__(self, redis: Redis, prefix: str = "chatcart", timeout: float = 30, wait: float = 10) -> None:
-        self._redis = redis
-        self._prefix = prefix
-        self._timeout = timeout
-        self._wait = wait
-        self._local = KeyedLocks()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        async with self._local.hold(key):
-            lock = self._redis.lock(
-                f"{self._prefix}:lock:{key}", timeout=self._timeout, blocking_timeout=self._wait, sleep=0.01
-            )
-            async with lock:
-                yield

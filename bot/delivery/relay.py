@@ -1,53 +1,33 @@
-"""The outbox relay: claims due rows after commit, sends them, retries with backoff, records outcomes."""
+"""The outbox relay: each chat's messages go out in the order they were written (a turn's replies right after
+its commit, the rest when due); transient failures are retried, a failing channel only probed."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from bot.delivery.health import ChannelHealth
+from bot.delivery.outcomes import OutcomeLog
 from channels.base import ChannelError
 from orders.db.engine import Database
-from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
-from orders.model import OrderEvent
 from orders.outbox import OutboxKind, OutboxRow
 
 log = logging.getLogger(__name__)
 
-
 Sender = Callable[[OutboxRow], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How long to wait before the next attempt, and how many attempts a row gets."""
-
-    max_attempts: int = 8
-    base_delay: float = 2.0
-    max_delay: float = 3600.0
-
-    def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
-        seconds = min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
-        return timedelta(seconds=max(seconds, retry_after or 0))
-
-
-# Outcomes of these kinds land in the order's history (the shopper or admins were, or were not, told).
-_RECORDED_KINDS = {OutboxKind.CUSTOMER_MESSAGE: "customer", OutboxKind.ADMIN_MESSAGE: "admin"}
-SENT_MARK_DELAY = 0.02
-
-
-def _in_history(row: OutboxRow) -> bool:
-    return row.order_id is not None and row.kind in _RECORDED_KINDS
+LEASE = timedelta(seconds=60)  # longer than any send takes; a dead worker's rows are taken over sooner
+ALIVE_FOR = timedelta(seconds=6)  # a worker silent this long is taken for dead (it beats every 2 s)
 
 
 class OutboxRelay:
-    """Claims due outbox rows, sends them through the sender of their kind and records what happened."""
+    """Sends outbox rows through the sender of their kind, on the channels this process can deliver."""
 
     def __init__(
         self,
@@ -55,74 +35,79 @@ class OutboxRelay:
         senders: Mapping[OutboxKind, Sender],
         clock: Callable[[], datetime],
         *,
-        policy: RetryPolicy | None = None,
-        batch: int = 10,  # small: a batch's sends and history rows run on the loop between chat turns
-        lease: timedelta = timedelta(seconds=120),
+        owner: str,
+        channels: Collection[str],
+        outcomes: OutcomeLog,
+        health: ChannelHealth,
+        batch: int = 20,  # small: a batch's sends run on the loop between chat turns
         idle_interval: float = 1.0,
+        reply_wait: float = 2.0,
     ) -> None:
+        self.owner = owner  # this process, as the outbox's leases and the workers table name it
         self._db = db
         self._senders = senders
         self._clock = clock
-        self._policy = policy or RetryPolicy()
+        self._channels = tuple(channels)
+        self._outcomes = outcomes
+        self._health = health
         self._batch = batch
-        self._lease = lease
         self._idle_interval = idle_interval
+        self._reply_wait = reply_wait
         self._wake = asyncio.Event()
-        self._unmarked: list[int] = []
-        self._flush: asyncio.Future[None] | None = None
+        self._chats: dict[str, asyncio.Task[None]] = {}  # the latest send of each chat in this process
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def start(self) -> None:
+        """Chats with messages a predecessor left unsent go on after them, in order."""
+        await self._outcomes.load_backlog()
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows, so they go out now rather than at the next poll."""
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """Send every row due now; returns how many rows were attempted."""
-        attempted = 0
-        while True:
-            rows = await self._db.write(functools.partial(self._claim, self._clock()))
-            if not rows:
-                return attempted
-            await self.deliver(rows)
-            attempted += len(rows)
-
-    def _claim(self, now: datetime, conn: Connection) -> list[OutboxRow]:
-        return OutboxRepository(conn).claim_due(now, limit=self._batch, lease=self._lease)
-
-    async def deliver(self, rows: list[OutboxRow], *, mark_sent_later: bool = False) -> None:
-        """Send rows leased to us (concurrently), then record the outcomes.
-
-        With `mark_sent_later` (a turn's own replies, the hot path) plain successes are marked sent in
-        batches a few milliseconds later, one statement for many; a crash in between re-sends at most those
-        few messages once their lease ends (at least once). Failures and history entries are recorded now.
-        """
-        if len(rows) == 1:  # the common case: no task to create and gather
-            errors = [await self._attempt(rows[0])]
-        else:
-            errors = await asyncio.gather(*(self._attempt(row) for row in rows))
-        outcomes = list(zip(rows, errors, strict=True))
-        later = [r.id for r, e in outcomes if mark_sent_later and e is None and not _in_history(r)]
-        now_needed = [(r, e) for r, e in outcomes if r.id not in later]
-        if now_needed:
-            await self._db.write(functools.partial(self._record, now_needed, self._clock()))
-        self._sent_later(later)
-
-    def _sent_later(self, row_ids: list[int]) -> None:
-        if not row_ids:
+    async def send_now(self, rows: Sequence[OutboxRow]) -> None:
+        """A turn's replies, leased to us: sent after whatever this process still sends to that chat. Waits
+        for them at most `reply_wait` seconds: a webhook's answer must not wait on a slow provider."""
+        if not rows:
             return
-        self._unmarked.extend(row_ids)
-        if self._flush is None or self._flush.done():
-            self._flush = asyncio.ensure_future(self._mark_sent_soon())
+        recipient = rows[0].recipient
+        task = asyncio.ensure_future(self._after(self._chats.get(recipient), rows))
+        self._chats[recipient] = task
+        task.add_done_callback(functools.partial(self._chat_done, recipient))
+        await asyncio.wait((task,), timeout=self._reply_wait)
 
-    async def _mark_sent_soon(self) -> None:
-        await asyncio.sleep(SENT_MARK_DELAY)
-        await self.flush_sent()
+    def _chat_done(self, recipient: str, task: asyncio.Task[None]) -> None:
+        if self._chats.get(recipient) is task:
+            del self._chats[recipient]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("sending to %s failed", recipient, exc_info=task.exception())
 
-    async def flush_sent(self) -> None:
-        """Write the pending "sent" marks now (also called when shutting down)."""
-        row_ids, self._unmarked = self._unmarked, []
-        if row_ids:
-            now = self._clock()
-            await self._db.write(lambda conn: OutboxRepository(conn).mark_many_sent(row_ids, now))
+    async def _after(self, previous: asyncio.Task[None] | None, rows: Sequence[OutboxRow]) -> None:
+        if previous is not None:
+            await asyncio.wait((previous,))
+        await self._send_chat(rows, direct=True)
+
+    async def _send_chat(self, rows: Sequence[OutboxRow], *, direct: bool) -> None:
+        """One chat's rows, oldest first. After a transient failure the rest wait behind it; a turn's own
+        replies wait behind the chat's older messages, and while their channel fails."""
+        first = rows[0]
+        if direct and (self._outcomes.has_backlog(first.recipient) or self._health.is_failing(first.channel)):
+            self._outcomes.release(rows)
+        else:
+            for i, row in enumerate(rows):
+                error = await self._attempt(row)
+                self._outcomes.add(row, error)
+                if error is None:
+                    if self._health.went_through(row.channel):
+                        self.wake()  # the messages that waited for this channel may all go now
+                elif error.transient:
+                    if error.retry_after is None:  # a rate limit is about this chat, not the channel
+                        self._health.failed(row.channel, str(error))
+                    self._outcomes.release(rows[i + 1 :])
+                    break
+        self._outcomes.flush_soon()
 
     async def _attempt(self, row: OutboxRow) -> ChannelError | None:
         sender = self._senders.get(row.kind)
@@ -134,32 +119,44 @@ class OutboxRelay:
             return exc
         except Exception as exc:  # a bug in one sender must not stop the relay; the row is retried
             log.exception("outbox row %s: unexpected send failure", row.id)
-            return ChannelError(f"{type(exc).__name__}: {exc}", transient=True)
+            return ChannelError(f"{type(exc).__name__}: {exc}", transient=True, retry_after=60)
         return None
 
-    def _record(
-        self, outcomes: list[tuple[OutboxRow, ChannelError | None]], now: datetime, conn: Connection
-    ) -> None:
+    async def run_once(self) -> int:
+        """Send every row due now, and record what became of them; returns how many rows were attempted."""
+        attempted = 0
+        while rows := await self._claim():
+            by_chat: dict[str, list[OutboxRow]] = defaultdict(list)
+            for row in rows:
+                by_chat[row.recipient].append(row)
+            await asyncio.gather(*(self._send_chat(chat, direct=False) for chat in by_chat.values()))
+            attempted += len(rows)
+            await self.flush()
+        return attempted
+
+    async def flush(self) -> None:
+        """Record the outcomes of the sends so far now (they are otherwise written a moment later)."""
+        await self._outcomes.flush()
+
+    async def _claim(self) -> list[OutboxRow]:
+        healthy = [c for c in self._channels if not self._health.is_failing(c)]
+        probed = [c for c in self._channels if self._health.take_probe(c)]
+        claimed = await self._db.write(functools.partial(self._claim_in, healthy, probed, self._clock()))
+        # A row whose "sent" is not written yet (the database was down) is not sent again.
+        waiting = self._outcomes.pending_ids()
+        return [row for row in claimed if row.id not in waiting]
+
+    def _claim_in(
+        self, healthy: list[str], probed: list[str], now: datetime, conn: Connection
+    ) -> list[OutboxRow]:
         outbox = OutboxRepository(conn)
-        events = OrderRepository(conn)
-        outbox.mark_many_sent([row.id for row, error in outcomes if error is None], now)
-        for row, error in outcomes:
-            final = error is None or not error.transient or row.attempts >= self._policy.max_attempts
-            if error is not None and final:
-                level = logging.WARNING if error.transient else logging.INFO
-                log.log(level, "outbox row %s (%s) not sent: %s", row.id, row.kind.value, error)
-                outbox.mark_dead(row.id, str(error))
-            elif error is not None:
-                outbox.mark_retry(
-                    row.id, now + self._policy.delay(row.attempts, error.retry_after), str(error)
-                )
-            who = _RECORDED_KINDS.get(row.kind)
-            if final and who and row.order_id is not None:
-                kind = "notification_sent" if error is None else "notification_failed"
-                data = {"to": who, "recipient": row.recipient, "template": row.payload.get("template", "")}
-                if error is not None:
-                    data["error"] = str(error)
-                events.add_events(row.order_id, [OrderEvent(kind, "system", now, data)])
+        claim = functools.partial(
+            outbox.claim_due, now, owner=self.owner, lease=LEASE, alive_since=now - ALIVE_FOR
+        )
+        rows = claim(channels=healthy, limit=self._batch) if healthy else []
+        for channel in probed:  # one message tells whether a failing channel works again
+            rows += claim(channels=[channel], limit=1)
+        return rows
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set; a wake-up skips the wait."""
@@ -174,4 +171,9 @@ class OutboxRelay:
             await asyncio.wait(waiters, timeout=self._idle_interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
-        await self.flush_sent()
+
+    async def close(self) -> None:
+        """Let this process's sends finish (briefly), then record their outcomes."""
+        if self._chats:
+            await asyncio.wait(list(self._chats.values()), timeout=self._reply_wait)
+        await self._outcomes.close()

@@ -1,35 +1,63 @@
-"""The background work of `serve` and `chatcart worker`: the outbox relay and the reminder poller."""
+"""The background work of every process: its heartbeat, and (in `serve` and `chatcart worker`) the outbox
+relay and the reminder poller."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.relay import OutboxRelay
 from bot.delivery.reminders import ReminderPoller
+from orders.db import workers
+from orders.db.engine import Database
 
 log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30.0
+HEARTBEAT_INTERVAL = 2.0
 
 
 class Worker:
-    """Sends the outbox and queues due COD reminders until told to stop."""
+    """Says this process is alive (its leased rows are its own), and sends the outbox until told to stop."""
 
-    def __init__(self, relay: OutboxRelay, reminders: ReminderPoller, interval: float = REMINDER_INTERVAL):
+    def __init__(
+        self, db: Database, relay: OutboxRelay, reminders: ReminderPoller, interval: float = REMINDER_INTERVAL
+    ):
         self.relay = relay
         self.reminders = reminders
+        self._db = db
         self._interval = interval
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: send the outbox, and queue due reminders every `interval` seconds."""
-        await asyncio.gather(self.relay.run_forever(stop), self._remind(stop))
+    async def run(self, stop: asyncio.Event, *, send: bool = True) -> None:
+        """Until `stop` is set: beat; with `send`, also send the outbox and queue due reminders."""
+        with contextlib.suppress(Exception):  # first: the rows this process leases must name a live worker
+            await self._beat()
+        await self.relay.start()
+        jobs = [self._every(HEARTBEAT_INTERVAL, self._beat, stop, "heartbeat")]
+        if send:
+            jobs += [
+                self.relay.run_forever(stop),
+                self._every(self._interval, self.reminders.run_once, stop, "reminder"),
+            ]
+        try:
+            await asyncio.gather(*jobs)
+        finally:
+            with contextlib.suppress(Exception):  # a database that is down: the heartbeat just goes stale
+                await self._db.write(functools.partial(workers.forget, worker_id=self.relay.owner))
 
-    async def _remind(self, stop: asyncio.Event) -> None:
+    async def _beat(self) -> None:
+        owner, now = self.relay.owner, self.relay.now()
+        await self._db.write(lambda conn: workers.beat(conn, owner, now))
+
+    async def _every(
+        self, seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, name: str
+    ) -> None:
         while not stop.is_set():
             try:
-                await self.reminders.run_once()
-            except Exception:  # a passing database error must not end the poller
-                log.exception("reminder pass failed")
+                await job()
+            except Exception:  # a passing database error must not end the loop
+                log.exception("%s pass failed", name)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._interval)
+                await asyncio.wait_for(stop.wait(), seconds)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,11 +10,12 @@ from datetime import datetime
 import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from bot.conversations.locks import RedisLocks
-from bot.conversations.redis_storage import RedisConversations
+from bot.delivery.health import ChannelHealth
+from bot.delivery.outcomes import OutcomeLog
 from bot.delivery.relay import OutboxRelay, Sender
 from bot.delivery.reminders import ReminderPoller
 from bot.delivery.rendering import MessageRenderer
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import ChatMessageSender, MerchantWebhookSender
 from bot.delivery.windows import ServiceWindows, WindowedSend
 from bot.delivery.worker import Worker
@@ -32,7 +33,7 @@ from channels.base import Channel
 from channels.web import WebChatChannel
 from orders.db.engine import Database
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxKind
+from orders.outbox import MERCHANT, OutboxKind
 from orders.services import OrderService, utc_now
 from orders.store import StoreConfig
 
@@ -56,7 +57,7 @@ class Services:
     redis: Redis | None = None
 
     async def aclose(self) -> None:
-        await self.worker.relay.flush_sent()
+        await self.worker.relay.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.channels.aclose()
@@ -93,7 +94,21 @@ def _relay(
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     windowed_send = WindowedSend(ServiceWindows(db), store, clock)
     chat = ChatMessageSender(MessageRenderer(), channels.by_lead, windowed_send)
-    return OutboxRelay(db, _senders(settings, http, chat), clock), http
+    senders = _senders(settings, http, chat)
+    # What this process can deliver: its channels, chat rows without a channel (they fail at once, with the
+    # reason in the order's history), and the merchant's webhooks if it knows where they go.
+    deliverable = {*channels.by_lead, "", *([MERCHANT] if OutboxKind.MERCHANT_WEBHOOK in senders else [])}
+    health = ChannelHealth(channels.admin_recipients(), clock)
+    relay = OutboxRelay(
+        db,
+        senders,
+        clock,
+        owner=uuid.uuid4().hex,
+        channels=deliverable,
+        outcomes=OutcomeLog(db, clock, health, RetryPolicy()),
+        health=health,
+    )
+    return relay, http
 
 
 def _turns(
@@ -103,7 +118,6 @@ def _turns(
     orders: OrderService,
     relay: OutboxRelay,
     channels: Channels,
-    redis: Redis | None,
     clock: Callable[[], datetime],
 ) -> tuple[TurnRunner, CatalogCache]:
     catalog_cache = CatalogCache(db)
@@ -114,11 +128,10 @@ def _turns(
         phrases=load_phrases(),
         lexicon=load_lexicon(),
         commands=OrderCommands(orders),
-        deliver_now=functools.partial(relay.deliver, mark_sent_later=True),
+        deliver_now=relay.send_now,
+        owner=relay.owner,
         clock=clock,
         windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
-        shared=RedisConversations(redis) if redis is not None else None,
-        locks=RedisLocks(redis) if redis is not None else None,
     )
     return turns, catalog_cache
 
@@ -139,9 +152,7 @@ def build_services(
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
     orders = OrderService(db, store, targets=targets, clock=clock, on_commit=relay.wake)
     redis = _redis(settings.redis_url) if settings.redis_url else None
-    turns, catalog_cache = _turns(
-        db, store=store, orders=orders, relay=relay, channels=channels, redis=redis, clock=clock
-    )
+    turns, catalog_cache = _turns(db, store=store, orders=orders, relay=relay, channels=channels, clock=clock)
     return Services(
         settings=settings,
         store=store,
@@ -153,7 +164,7 @@ def build_services(
         web_chat=web_chat,
         dispatch=Dispatcher(turns, AdminCommands(orders), channels.admins),
         turns=turns,
-        worker=Worker(relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
+        worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         http=http,
         redis=redis,
     )

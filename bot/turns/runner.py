@@ -6,14 +6,15 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Connection
 
 from bot.conversations import sql
-from bot.conversations.base import ConversationStorage, StaleConversation
-from bot.conversations.locks import KeyedLocks, RedisLocks
+from bot.conversations.base import StaleConversation
+from bot.conversations.locks import KeyedLocks
 from bot.delivery import codec
+from bot.delivery.relay import LEASE
 from bot.delivery.windows import touch
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.claims import claim
@@ -32,9 +33,6 @@ from orders.store import StoreConfig
 
 log = logging.getLogger(__name__)
 
-# Replies are leased to the turn that wrote them: it sends them itself right after commit; the relay
-# takes over only if that send fails or the process dies first.
-SEND_LEASE = timedelta(seconds=30)
 MAX_STALE_RETRIES = 3
 
 
@@ -47,7 +45,13 @@ class TurnResult:
 
 
 class TurnRunner:
-    """One message at a time per conversation: claim, load, `flows.step`, order commands, save, replies."""
+    """One message at a time per conversation: claim, load, `flows.step`, order commands, save, replies.
+
+    Everything a turn changes (the claim, the conversation's new state, an order, the replies) commits in one
+    transaction or not at all, on every database: a crash or an outage can never leave the chat a step behind
+    its order. Two processes running turns of one conversation at once are kept apart by the version check
+    (and, on SQLite, by its single writer): the later one runs again on the new state.
+    """
 
     def __init__(
         self,
@@ -59,10 +63,9 @@ class TurnRunner:
         lexicon: Lexicon,
         commands: OrderCommands,
         deliver_now: Callable[[list[OutboxRow]], Awaitable[None]],
+        owner: str,
         clock: Callable[[], datetime],
         windowed: frozenset[str] = frozenset(),
-        shared: ConversationStorage | None = None,
-        locks: RedisLocks | None = None,
     ) -> None:
         self._db = db
         self._store = store
@@ -71,30 +74,23 @@ class TurnRunner:
         self._lexicon = lexicon
         self._commands = commands
         self._deliver_now = deliver_now
+        self._owner = owner  # the replies are leased to this process, which sends them right after commit
         self._clock = clock
         self._windowed = windowed  # lead channels whose service window each inbound message reopens
-        # Without `shared` the state is saved in the turn's own transaction. With Redis, state and locks live
-        # there (shared by several workers); claims stay in SQL, atomic with the order and the replies.
-        self._shared = shared
-        self._locks: KeyedLocks | RedisLocks = locks or KeyedLocks()
+        self._locks = KeyedLocks()
 
     async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
             view = StoreView(self._store, snapshot, self.phrases, self._lexicon)
+            work = functools.partial(self._turn, provider=provider, inbound=inbound, view=view)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
-                    loaded = await self._shared.load(inbound.key) if self._shared else None
-                    work = functools.partial(
-                        self._turn, provider=provider, inbound=inbound, view=view, loaded=loaded
-                    )
                     result = await self._db.write(work)
-                    if result is not None and self._shared is not None:
-                        await self._shared.save(result.conversation, self._clock())
                     break
                 except StaleConversation:
-                    # Another process (a second worker) saved this conversation meanwhile: run the turn again.
+                    # Another process saved this conversation meanwhile: run the turn again on its state.
                     log.info("conversation %s changed meanwhile (attempt %d)", inbound.key, attempt + 1)
             else:
                 raise StaleConversation(str(inbound.key))
@@ -111,7 +107,9 @@ class TurnRunner:
             now = self._clock()
             if not self._claim(conn, provider, inbound, now):
                 return None
-            return _queue_replies(conn, provider, inbound, [OutboundMessage(inbound.key, work(conn))], now)
+            return self._queue_replies(
+                conn, provider, inbound, [OutboundMessage(inbound.key, work(conn))], now
+            )
 
         async with self._locks.hold(str(inbound.key)):
             rows = await self._db.write(transaction)
@@ -120,27 +118,20 @@ class TurnRunner:
         return rows is not None
 
     def _turn(
-        self,
-        conn: Connection,
-        provider: str,
-        inbound: InboundMessage,
-        view: StoreView,
-        loaded: Conversation | None,
+        self, conn: Connection, provider: str, inbound: InboundMessage, view: StoreView
     ) -> TurnResult | None:
         now = self._clock()
         if not self._claim(conn, provider, inbound, now):
             return None
-        if self._shared is None:
-            loaded = sql.load_in(conn, inbound.key)
+        loaded = sql.load_in(conn, inbound.key)
         conversation = loaded or Conversation(inbound.key, view.language_for(inbound.language))
         turn = step(conversation, inbound, view, now)
         replies = list(turn.replies)
         for command in turn.commands:
             outcome = self._commands.run(conn, inbound.key, command, now)
             replies += resume(conversation, outcome, view).replies
-        if self._shared is None:
-            sql.save_in(conn, conversation, now)
-        return TurnResult(conversation, _queue_replies(conn, provider, inbound, replies, now))
+        sql.save_in(conn, conversation, now)
+        return TurnResult(conversation, self._queue_replies(conn, provider, inbound, replies, now))
 
     def _claim(self, conn: Connection, provider: str, inbound: InboundMessage, now: datetime) -> bool:
         """Claim the provider's message id (False: a repeat); a windowed channel's window reopens."""
@@ -150,18 +141,22 @@ class TurnRunner:
             touch(conn, inbound.key, now)
         return True
 
-
-def _queue_replies(
-    conn: Connection, provider: str, inbound: InboundMessage, replies: list[OutboundMessage], now: datetime
-) -> list[OutboxRow]:
-    """Replies go to the outbox leased to this turn; the dedupe key ties each to the message it answers."""
-    messages = [
-        OutboxMessage(
-            OutboxKind.CUSTOMER_MESSAGE,
-            str(inbound.key),
-            codec.to_payload(reply),
-            f"reply:{provider}:{inbound.message_id}:{i}",
-        )
-        for i, reply in enumerate(replies)
-    ]
-    return OutboxRepository(conn).add_returning(messages, now, lease=SEND_LEASE)
+    def _queue_replies(
+        self,
+        conn: Connection,
+        provider: str,
+        inbound: InboundMessage,
+        replies: list[OutboundMessage],
+        now: datetime,
+    ) -> list[OutboxRow]:
+        """Replies go to the outbox leased to this process; the dedupe key ties each to what it answers."""
+        messages = [
+            OutboxMessage(
+                OutboxKind.CUSTOMER_MESSAGE,
+                str(inbound.key),
+                codec.to_payload(reply),
+                f"reply:{provider}:{inbound.message_id}:{i}",
+            )
+            for i, reply in enumerate(replies)
+        ]
+        return OutboxRepository(conn).add_leased(messages, now, owner=self._owner, lease=LEASE)

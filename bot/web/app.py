@@ -41,13 +41,13 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         freeze_startup_heap()
         stop = asyncio.Event()
-        worker = asyncio.create_task(services.worker.run(stop)) if run_worker else None
+        # Without its worker this process still beats: the replies its turns lease are its own to send.
+        worker = asyncio.create_task(services.worker.run(stop, send=run_worker))
         try:
             yield
         finally:
             stop.set()
-            if worker is not None:
-                await worker
+            await worker
             await services.aclose()
 
     app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)

@@ -36,3 +36,13 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 
 async def is_current(db: Database) -> bool:
     return await current_revision(db) == head_revision()
+
+
+async def empty_postgres(db: Database) -> None:
+    """Drop every table of a PostgreSQL database, whoever defined it (tests and benchmarks start clean)."""
+
+    def drop(conn: Any) -> None:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+
+    await db.write(drop)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, exists, func, or_, select, update
 
 from catalog.db.schema import insert_ignoring
 from orders.db.statements import DriverStatement
-from orders.db.tables import outbox
+from orders.db.tables import outbox, workers
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow, OutboxStatus
 
+_PENDING = OutboxStatus.PENDING.value
 _COLUMNS = (
     "kind",
     "recipient",
+    "channel",
     "payload",
     "dedupe_key",
     "order_id",
@@ -22,23 +26,26 @@ _COLUMNS = (
     "attempts",
     "due_at",
     "lease_until",
+    "lease_owner",
     "last_error",
     "created_at",
 )
 
 
-def _rows(messages: list[OutboxMessage], now: datetime) -> list[dict[str, Any]]:
+def _rows(messages: Sequence[OutboxMessage], now: datetime) -> list[dict[str, Any]]:
     return [
         {
             "kind": m.kind.value,
             "recipient": m.recipient,
+            "channel": m.channel,
             "payload": m.payload,
             "dedupe_key": m.dedupe_key,
             "order_id": m.order_id,
-            "status": OutboxStatus.PENDING.value,
+            "status": _PENDING,
             "attempts": 0,
             "due_at": now + m.delay,
             "lease_until": None,
+            "lease_owner": None,
             "last_error": "",
             "created_at": now,
         }
@@ -56,19 +63,42 @@ def _to_row(row: Row[Any]) -> OutboxRow:
         dedupe_key=m["dedupe_key"],
         order_id=m["order_id"],
         attempts=m["attempts"],
+        created_at=m["created_at"],
+        channel=m["channel"],
     )
 
 
-_MARK_MANY_SENT = (
-    update(outbox)
-    .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(status=OutboxStatus.SENT.value, sent_at=bindparam("b_now"), lease_until=None, last_error="")
-)
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one send: sent, to be retried at `retry_at`, released unsent, or dead."""
+
+    row_id: int
+    sent: bool = False
+    retry_at: datetime | None = None
+    error: str = ""
+    dead: bool = False
+    attempted: bool = True  # False: released without an attempt (an earlier message of its chat failed)
 
 
 _INSERT_LEASED = DriverStatement(
     lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]).returning(outbox.c.id),
     _COLUMNS,
+)
+_MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(
+        status=OutboxStatus.SENT.value,
+        sent_at=bindparam("b_now"),
+        lease_until=None,
+        lease_owner=None,
+        last_error="",
+    )
+)
+_EARLIER = outbox.alias("earlier")
+# Only the oldest unsent message of a chat may go out: one conversation's messages leave in the order written.
+_FIRST_OF_ITS_CHAT = ~exists().where(
+    _EARLIER.c.recipient == outbox.c.recipient, _EARLIER.c.status == _PENDING, _EARLIER.c.id < outbox.c.id
 )
 
 
@@ -83,56 +113,110 @@ class OutboxRepository:
         if messages:
             self._conn.execute(insert_ignoring(self._conn, outbox, ["dedupe_key"]), _rows(messages, now))
 
-    def add_returning(
-        self, messages: list[OutboxMessage], now: datetime, *, lease: timedelta
+    def add_leased(
+        self, messages: list[OutboxMessage], now: datetime, *, owner: str, lease: timedelta
     ) -> list[OutboxRow]:
-        """Write messages already leased to the caller, who sends them right after commit.
+        """Write messages already leased to `owner`, who sends them right after commit.
 
         One INSERT … RETURNING per message, run on the driver (`orders.db.statements`): a turn writes one or
         two, and the executemany form costs SQLAlchemy's "insertmanyvalues" batching on top.
         """
         leased: list[OutboxRow] = []
-        for message, values in zip(messages, _rows(messages, now), strict=True):
-            values |= {"lease_until": now + lease, "attempts": 1}
+        for m, values in zip(messages, _rows(messages, now), strict=True):
+            values |= {"lease_until": now + lease, "lease_owner": owner, "attempts": 1}
             row_id = _INSERT_LEASED.run(self._conn, values).scalar()
             if row_id is not None:  # None: this dedupe key was written before, and is not ours to send
-                m = message
-                leased.append(OutboxRow(row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1))
+                row = OutboxRow(
+                    row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1, now, m.channel
+                )
+                leased.append(row)
         return leased
 
-    def claim_due(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxRow]:
-        """Lease due rows to this worker; a row leased by another live worker is not taken twice."""
+    def claim_due(
+        self,
+        now: datetime,
+        *,
+        channels: Sequence[str],
+        owner: str,
+        limit: int,
+        lease: timedelta,
+        alive_since: datetime,
+    ) -> list[OutboxRow]:
+        """Lease due rows of these channels to `owner`: the oldest unsent one of each chat, not leased by a
+        live worker (a worker whose heartbeat is older than `alive_since` is taken for dead)."""
+        alive = select(workers.c.id).where(workers.c.heartbeat_at >= alive_since)
         claimable = and_(
-            outbox.c.status == OutboxStatus.PENDING.value,
+            outbox.c.status == _PENDING,
             outbox.c.due_at <= now,
-            or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+            outbox.c.channel.in_(list(channels)),
+            or_(
+                outbox.c.lease_until.is_(None), outbox.c.lease_until < now, outbox.c.lease_owner.not_in(alive)
+            ),
+            _FIRST_OF_ITS_CHAT,
         )
         due = (
             select(outbox.c.id)
             .where(claimable)
             .order_by(outbox.c.due_at, outbox.c.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=outbox)
         )
         # `claimable` is repeated on the UPDATE so PostgreSQL re-checks it on rows another worker just took.
         statement = (
             update(outbox)
             .where(outbox.c.id.in_(due.scalar_subquery()), claimable)
-            .values(lease_until=now + lease, attempts=outbox.c.attempts + 1)
+            .values(lease_until=now + lease, lease_owner=owner, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
-        rows = [_to_row(r) for r in self._conn.execute(statement)]
-        return sorted(rows, key=lambda r: r.id)
+        return sorted((_to_row(r) for r in self._conn.execute(statement)), key=lambda r: r.id)
 
-    def mark_many_sent(self, row_ids: list[int], now: datetime) -> None:
-        if row_ids:
-            self._conn.execute(_MARK_MANY_SENT, {"b_ids": row_ids, "b_now": now})
-
-    def mark_retry(self, row_id: int, due_at: datetime, error: str) -> None:
-        self._set(row_id, due_at=due_at, lease_until=None, last_error=error[:2000])
-
-    def mark_dead(self, row_id: int, error: str) -> None:
-        self._set(row_id, status=OutboxStatus.DEAD.value, lease_until=None, last_error=error[:2000])
+    def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
+        """Write what became of each send; a row no longer leased (sent meanwhile) is left as it is."""
+        sent = [o.row_id for o in outcomes if o.sent]
+        if sent:
+            self._conn.execute(_MARK_SENT, {"b_ids": sent, "b_now": now})
+        for o in outcomes:
+            if o.dead:
+                self._set(o.row_id, status=OutboxStatus.DEAD.value, last_error=o.error[:2000])
+            elif o.retry_at is not None:
+                attempts = outbox.c.attempts if o.attempted else outbox.c.attempts - 1
+                self._set(o.row_id, due_at=o.retry_at, last_error=o.error[:2000], attempts=attempts)
 
     def _set(self, row_id: int, **values: Any) -> None:
-        self._conn.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+        statement = update(outbox).where(outbox.c.id == row_id, outbox.c.status == _PENDING)
+        self._conn.execute(statement.values(lease_until=None, lease_owner=None, **values))
+
+    def due_now(self, channel: str, now: datetime) -> None:
+        """Every pending row of this channel is due now (it works again after failing)."""
+        waiting = and_(outbox.c.channel == channel, outbox.c.status == _PENDING, outbox.c.due_at > now)
+        self._conn.execute(update(outbox).where(waiting).values(due_at=now))
+
+    def has_pending(self, recipient: str) -> bool:
+        query = select(exists().where(outbox.c.recipient == recipient, outbox.c.status == _PENDING))
+        return bool(self._conn.execute(query).scalar())
+
+    def pending_recipients(self) -> set[str]:
+        query = select(outbox.c.recipient).where(outbox.c.status == _PENDING).distinct()
+        return set(self._conn.execute(query).scalars())
+
+    def listing(self, status: OutboxStatus | None, limit: int) -> list[dict[str, Any]]:
+        """The newest rows (of one status), for an operator."""
+        query = select(outbox).order_by(outbox.c.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(outbox.c.status == status.value)
+        return [dict(r._mapping) for r in self._conn.execute(query)]
+
+    def retry_dead(self, row_ids: Sequence[int] | None, now: datetime) -> int:
+        """Put dead rows (these, or all) back in the queue, due now; returns how many."""
+        statement = update(outbox).where(outbox.c.status == OutboxStatus.DEAD.value)
+        if row_ids is not None:
+            statement = statement.where(outbox.c.id.in_(list(row_ids)))
+        values = {"status": _PENDING, "due_at": now, "attempts": 0, "lease_until": None, "lease_owner": None}
+        return int(self._conn.execute(statement.values(values)).rowcount)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many rows there are of each (channel, status)."""
+        query = select(outbox.c.channel, outbox.c.status, func.count()).group_by(
+            outbox.c.channel, outbox.c.status
+        )
+        return {(channel, status): int(n) for channel, status, n in self._conn.execute(query)}

@@ -99,7 +99,22 @@ outbox = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
+    # Which sender delivers it: the lead channel of a chat message, `merchant` for webhooks. A process claims
+    # only the channels it can send on.
+    Column("channel", String(32), nullable=False, server_default=""),
+    Column("lease_owner", String(64), nullable=True),  # the worker sending it, while leased
     Index("ix_outbox_due", "status", "due_at"),
+    Index("ix_outbox_recipient", "recipient", "status"),
+)
+
+# Every running process that sends the outbox, and when it last said it was alive: a row leased by a worker
+# that stopped saying so is taken over within seconds, not when the lease ends.
+workers = Table(
+    "workers",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
 )
 
 idempotency_keys = Table(

@@ -37,6 +37,9 @@ PARAMS: dict[str, object] = {
     "channel": "whatsapp",
     "phone": "+91 98765 43210",
     "total_text": "₹12,345.67",
+    "since": "2026-11-01 09:00:00",  # a channel's failure and recovery, for staff
+    "error": "HTTP 502 from Bot API: Bad Gateway " * 3,
+    "duration": "12 min",
 }
 
 

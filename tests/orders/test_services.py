@@ -83,7 +83,7 @@ async def test_new_order_notifies_admin_chats_and_merchant_once(service: OrderSe
     written = await rows(db, outbox)
     assert [(r["kind"], r["recipient"]) for r in written] == [
         (OutboxKind.ADMIN_MESSAGE, "telegram:-100"),
-        (OutboxKind.MERCHANT_WEBHOOK, "merchant"),
+        (OutboxKind.MERCHANT_WEBHOOK, f"merchant:{order.id}"),
     ]
     assert written[0]["payload"]["params"]["number"] == order.number
     assert written[1]["payload"]["type"] == "order.created"

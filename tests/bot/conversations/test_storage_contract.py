@@ -1,48 +1,23 @@
-"""One contract for every conversation storage: the in-memory reference, SQL, and Redis (when
-CHATCART_TEST_REDIS_URL is set); and the Redis locks."""
+"""One contract for every conversation storage: the in-memory reference and SQL."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-from redis.asyncio import Redis
 
 from bot.conversations.base import ConversationStorage, StaleConversation
-from bot.conversations.locks import RedisLocks
 from bot.conversations.memory import MemoryConversations
-from bot.conversations.redis_storage import RedisConversations
 from bot.conversations.sql import SqlConversations
 from flows.conversation import CartLine, Conversation
 from flows.messages import ConversationKey
 from orders.db.engine import Database
-from tests.conftest import REDIS_URL, Clock
-
-needs_redis = pytest.mark.skipif(REDIS_URL is None, reason="CHATCART_TEST_REDIS_URL not set")
+from tests.conftest import Clock
 
 
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    assert REDIS_URL is not None
-    client = Redis.from_url(REDIS_URL)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture(params=["memory", "sql", pytest.param("redis", marks=[pytest.mark.redis, needs_redis])])
-async def store(request: pytest.FixtureRequest, db: Database) -> AsyncIterator[ConversationStorage]:
-    if request.param == "memory":
-        yield MemoryConversations()
-        return
-    if request.param == "sql":
-        yield SqlConversations(db)
-        return
-    assert REDIS_URL is not None
-    client = Redis.from_url(REDIS_URL)
-    yield RedisConversations(client, prefix=f"test-{uuid.uuid4().hex}")  # a namespace per test
-    await client.aclose()
+@pytest.fixture(params=["memory", "sql"])
+def store(request: pytest.FixtureRequest, db: Database) -> ConversationStorage:
+    return MemoryConversations() if request.param == "memory" else SqlConversations(db)
 
 
 KEY = ConversationKey("telegram", "42")
@@ -112,40 +87,3 @@ async def test_changing_a_loaded_conversation_changes_nothing_saved(
     loaded.cart[0].quantity = 99
     again = await store.load(KEY)
     assert again is not None and again.cart[0].quantity == 5
-
-
-@pytest.mark.redis
-@needs_redis
-async def test_redis_locks_serialise_one_conversation_and_let_others_run(redis: Redis) -> None:
-    locks = RedisLocks(redis, prefix=f"test-{uuid.uuid4().hex}")
-    events: list[str] = []
-
-    async def turn(key: str, name: str) -> None:
-        async with locks.hold(key):
-            events.append(f"{name} in")
-            await asyncio.sleep(0.05)
-            events.append(f"{name} out")
-
-    await asyncio.gather(turn("a", "a1"), turn("a", "a2"))
-    assert events in (["a1 in", "a1 out", "a2 in", "a2 out"], ["a2 in", "a2 out", "a1 in", "a1 out"])
-    events.clear()
-    await asyncio.gather(turn("x", "x"), turn("y", "y"))
-    assert events[:2] in (["x in", "y in"], ["y in", "x in"])  # different shoppers do not wait on each other
-
-
-@pytest.mark.redis
-@needs_redis
-async def test_redis_lock_is_shared_by_two_separate_clients(redis: Redis) -> None:
-    assert REDIS_URL is not None
-    other = Redis.from_url(REDIS_URL)
-    prefix = f"test-{uuid.uuid4().hex}"
-    first, second = RedisLocks(redis, prefix=prefix), RedisLocks(other, prefix=prefix, wait=0.2)
-    try:
-        async with first.hold("k"):
-            from redis.exceptions import LockError
-
-            with pytest.raises(LockError):
-                async with second.hold("k"):
-                    pass  # pragma: no cover - never reached: the other "worker" holds the lock
-    finally:
-        await other.aclose()

@@ -1,4 +1,4 @@
-"""The outbox relay end to end: real HTTP to a loopback server, retries with backoff, outcomes in history."""
+"""The outbox relay: real HTTP to a loopback merchant server, retries, outcomes in the order history."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.delivery.relay import OutboxRelay, RetryPolicy, Sender
+from bot.delivery.relay import OutboxRelay, Sender
+from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import SIGNATURE_HEADER, MerchantWebhookSender
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
@@ -26,9 +27,9 @@ from orders.outbox import OutboxKind, OutboxMessage, OutboxRow
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
+from tests.bot.delivery.relays import STEADY, build_relay
 from tests.conftest import Clock
-from tests.fakes import FakeServer, RecordingChannel, serve_fake
-from tests.fakes import chat_sender as chat_sender_over
+from tests.fakes import FakeServer, RecordingChannel, chat_sender, serve_fake
 from tests.helpers import rows
 
 SECRET = "whsec-test"
@@ -53,15 +54,15 @@ def make_relay(
     merchant_url: str,
     http: httpx.AsyncClient,
     chat: RecordingChannel | None = None,
+    policy: RetryPolicy = STEADY,
 ) -> OutboxRelay:
-    chat_sender = chat_sender_over(db, clock, *([chat] if chat else []))
     senders: dict[OutboxKind, Sender] = {
         OutboxKind.MERCHANT_WEBHOOK: MerchantWebhookSender(
             merchant_url, SECRET, http, clock=lambda: 1_700_000_000
         ),
-        OutboxKind.CUSTOMER_MESSAGE: chat_sender,
+        OutboxKind.CUSTOMER_MESSAGE: chat_sender(db, clock, *([chat] if chat else [])),
     }
-    return OutboxRelay(db, senders, clock, policy=RetryPolicy(max_attempts=3, base_delay=10))
+    return build_relay(db, clock, senders, policy=policy)
 
 
 async def place(db: Database, store: StoreConfig, clock: Clock, lead: Lead | None = None) -> OrderService:
@@ -81,8 +82,10 @@ class Harness:
     merchant: FakeServer
     http: httpx.AsyncClient
 
-    def relay(self, url: str | None = None, chat: RecordingChannel | None = None) -> OutboxRelay:
-        return make_relay(self.db, self.clock, url or self.merchant.url, self.http, chat)
+    def relay(
+        self, url: str | None = None, chat: RecordingChannel | None = None, policy: RetryPolicy = STEADY
+    ) -> OutboxRelay:
+        return make_relay(self.db, self.clock, url or self.merchant.url, self.http, chat, policy)
 
     async def place(self, lead: Lead | None = None) -> OrderService:
         return await place(self.db, self.store, self.clock, lead)
@@ -115,18 +118,17 @@ async def test_merchant_webhook_is_signed_sent_once_and_marked_sent(h: Harness) 
     assert [r["status"] for r in await rows(h.db, outbox)] == ["sent"]
 
 
-async def test_a_failing_receiver_is_retried_with_backoff_then_succeeds(h: Harness) -> None:
+async def test_a_failing_receiver_is_probed_every_few_seconds_until_it_answers(h: Harness) -> None:
     h.merchant.script = [(503, {}), (500, {})]
     await h.place()
     relay = h.relay()
     await relay.run_once()
-    await relay.run_once()  # not due yet: nothing is sent
+    h.clock.advance(seconds=4)
+    await relay.run_once()  # the receiver fails: it is tried again after the probe interval, not before
     assert len(h.merchant.requests) == 1
-    h.clock.advance(seconds=10)
-    await relay.run_once()
-    h.clock.advance(seconds=19)
-    await relay.run_once()  # the second backoff (20 s) has not passed
     h.clock.advance(seconds=1)
+    await relay.run_once()
+    h.clock.advance(seconds=5)
     await relay.run_once()
     assert len(h.merchant.requests) == 3
     assert len({r.headers["x-chatcart-event-id"] for r in h.merchant.requests}) == 1  # receiver can dedupe
@@ -146,14 +148,22 @@ async def test_a_permanent_refusal_ends_the_row_without_retrying(h: Harness) -> 
     assert (row["status"], row["last_error"]) == ("dead", "HTTP 400 from receiver")
 
 
-async def test_an_unreachable_receiver_is_retried_until_attempts_run_out(h: Harness) -> None:
+async def test_an_unreachable_receiver_is_retried_for_as_long_as_the_policy_says_then_given_up(
+    h: Harness,
+) -> None:
     await h.place()
-    relay = h.relay("http://127.0.0.1:9/nothing-listens-here")
-    for _ in range(5):
+    relay = h.relay(
+        "http://127.0.0.1:9/nothing-listens-here", policy=RetryPolicy(give_up_after=timedelta(hours=2))
+    )
+    for _ in range(4):  # no attempt count ends it: eight failed attempts in a row are not "dead" any more
         await relay.run_once()
-        h.clock.advance(hours=1)
+        h.clock.advance(minutes=30)
     (row,) = await rows(h.db, outbox)
-    assert (row["status"], row["attempts"]) == ("dead", 3)
+    assert (row["status"], row["attempts"]) == ("pending", 4)
+    h.clock.advance(minutes=31)
+    await relay.run_once()
+    (row,) = await rows(h.db, outbox)
+    assert row["status"] == "dead" and "gave up after 2:00:00" in row["last_error"]
     assert "ConnectError" in row["last_error"]
 
 
@@ -180,20 +190,18 @@ async def test_a_customer_without_a_chat_channel_is_recorded_as_not_messaged(h: 
     assert failed.data["error"] == "the customer has no chat channel to message"
 
 
-async def test_hot_path_replies_are_marked_sent_in_a_later_batch(h: Harness) -> None:
+async def test_a_turns_replies_are_sent_at_once_and_marked_sent_a_moment_later(h: Harness) -> None:
     chat = RecordingChannel()
     relay = h.relay(chat=chat)
     reply = OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, "telegram:42", {"text": "Hi!"}, "reply:1")
     rows_sent = await h.db.write(
-        lambda conn: OutboxRepository(conn).add_returning([reply], h.clock(), lease=LEASE)
+        lambda conn: OutboxRepository(conn).add_leased([reply], h.clock(), owner=relay.owner, lease=LEASE)
     )
-    await relay.deliver(rows_sent, mark_sent_later=True)
+    await relay.send_now(rows_sent)
     assert chat.sent == [("42", "Hi!")]
-    assert [r["status"] for r in await rows(h.db, outbox)] == [
-        "pending"
-    ]  # leased: the relay will not resend it
+    assert [r["status"] for r in await rows(h.db, outbox)] == ["pending"]  # leased: not sent again
     assert await relay.run_once() == 0
-    await relay.flush_sent()
+    await relay.flush()
     assert [r["status"] for r in await rows(h.db, outbox)] == ["sent"]
 
 
@@ -212,7 +220,7 @@ async def test_a_row_committed_during_a_pass_is_sent_without_waiting_for_the_pol
             both_sent.set()
 
     # An hour between polls: only a wake-up can get the second row out.
-    relay = OutboxRelay(db, {OutboxKind.MERCHANT_WEBHOOK: slow_then_fast}, clock, idle_interval=3600)
+    relay = build_relay(db, clock, {OutboxKind.MERCHANT_WEBHOOK: slow_then_fast}, idle_interval=3600)
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run_forever(stop))
     await add_webhook_row(db, clock, "first")
@@ -229,5 +237,5 @@ async def test_a_row_committed_during_a_pass_is_sent_without_waiting_for_the_pol
 
 
 async def add_webhook_row(db: Database, clock: Clock, key: str) -> None:
-    message = OutboxMessage(OutboxKind.MERCHANT_WEBHOOK, "merchant", {"id": key}, key)
+    message = OutboxMessage(OutboxKind.MERCHANT_WEBHOOK, f"merchant:{key}", {"id": key}, key)
     await db.write(lambda conn: OutboxRepository(conn).add([message], clock()))

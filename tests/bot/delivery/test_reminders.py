@@ -10,15 +10,14 @@ from bot.templating import load_phrases
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
-from orders.db.outbox import OutboxRepository
 from orders.db.tables import outbox
 from orders.model import Lead
-from orders.outbox import OutboxKind
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod
 from orders.store import StoreConfig
+from tests.bot.delivery.relays import chat_relay
 from tests.conftest import Clock
-from tests.fakes import RecordingChannel, chat_sender
+from tests.fakes import RecordingChannel
 from tests.helpers import rows
 
 LEASE = timedelta(seconds=30)
@@ -56,11 +55,7 @@ async def test_one_reminder_after_the_configured_hours_and_never_again(
     assert [c["label"] for c in reminder["payload"]["choices"]] == ["Confirmar pedido", "Cancelar pedido"]
 
     inbox = RecordingChannel()
-    sender = chat_sender(db, clock, inbox)
-    claimed = await db.write(lambda conn: OutboxRepository(conn).claim_due(clock(), limit=10, lease=LEASE))
-    for row in claimed:
-        if row.kind is OutboxKind.CUSTOMER_MESSAGE:
-            await sender(row)
+    await chat_relay(db, clock, inbox, channels=["telegram"]).run_once()
     (sent,) = inbox.messages
     assert sent.text.startswith("Recordatorio: el pedido #1001 (280,00")
     assert [c.id for c in sent.choices] == ["cod:y:1001", "cod:n:1001"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-import orders.db.tables  # noqa: F401
+import bot.setup.tables  # noqa: F401  (every table)
 from catalog.db.schema import metadata
 from orders.db import migrate
 from orders.db.engine import Database

@@ -1,4 +1,4 @@
-"""The outbox contract on SQLite and PostgreSQL: dedupe on write, due times, leases, retries."""
+"""The outbox contract on SQLite and PostgreSQL: dedupe on write, due times, leases, owners, chat order."""
 
 from __future__ import annotations
 
@@ -7,27 +7,52 @@ from datetime import timedelta
 
 from sqlalchemy import Connection
 
+from orders.db import workers
 from orders.db.engine import Database
-from orders.db.outbox import OutboxRepository
+from orders.db.outbox import OutboxRepository, Outcome
 from orders.db.tables import outbox
-from orders.outbox import OutboxKind, OutboxMessage
+from orders.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from tests.conftest import Clock
 from tests.helpers import count_rows, rows
 
 LEASE = timedelta(seconds=60)
+ALIVE_FOR = timedelta(seconds=6)
 
 
-def message(key: str, delay: timedelta = timedelta(0)) -> OutboxMessage:
-    return OutboxMessage(OutboxKind.MERCHANT_WEBHOOK, "merchant", {"id": key}, key, delay=delay)
+def message(key: str, delay: timedelta = timedelta(0), recipient: str = "") -> OutboxMessage:
+    if recipient:
+        return OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, recipient, {"text": key}, key, delay=delay)
+    return OutboxMessage(OutboxKind.MERCHANT_WEBHOOK, f"merchant:{key}", {"id": key}, key, delay=delay)
 
 
 async def add(db: Database, clock: Clock, *messages: OutboxMessage) -> None:
     await db.write(lambda conn: OutboxRepository(conn).add(list(messages), clock()))
 
 
-async def claim(db: Database, clock: Clock, limit: int = 10) -> list[str]:
-    claimed = await db.write(lambda conn: OutboxRepository(conn).claim_due(clock(), limit=limit, lease=LEASE))
-    return [r.dedupe_key for r in claimed]
+async def claim(
+    db: Database,
+    clock: Clock,
+    limit: int = 10,
+    owner: str = "w1",
+    channels: tuple[str, ...] = ("merchant", "telegram"),
+) -> list[str]:
+    def work(conn: Connection) -> list[str]:
+        now = clock()
+        workers.beat(conn, owner, now)  # the claimer is a live worker
+        claimed = OutboxRepository(conn).claim_due(
+            now, channels=channels, owner=owner, limit=limit, lease=LEASE, alive_since=now - ALIVE_FOR
+        )
+        return [r.dedupe_key for r in claimed]
+
+    return await db.write(work)
+
+
+async def settle(db: Database, clock: Clock, *outcomes: Outcome) -> None:
+    await db.write(lambda conn: OutboxRepository(conn).record(list(outcomes), clock()))
+
+
+async def ids(db: Database) -> dict[str, int]:
+    return {r["dedupe_key"]: r["id"] for r in await rows(db, outbox)}
 
 
 async def test_writing_the_same_dedupe_key_twice_keeps_one_row(db: Database, clock: Clock) -> None:
@@ -38,45 +63,78 @@ async def test_writing_the_same_dedupe_key_twice_keeps_one_row(db: Database, clo
 
 async def test_only_due_rows_are_claimed(db: Database, clock: Clock) -> None:
     await add(db, clock, message("now"), message("later", delay=timedelta(hours=6)))
-
-    def send_first(conn: Connection) -> str:
-        repo = OutboxRepository(conn)
-        (first,) = repo.claim_due(clock(), limit=10, lease=LEASE)
-        repo.mark_many_sent([first.id], clock())
-        return first.dedupe_key
-
-    assert await db.write(send_first) == "now"
+    assert await claim(db, clock) == ["now"]
+    await settle(db, clock, Outcome((await ids(db))["now"], sent=True))
     clock.advance(hours=6)
     assert await claim(db, clock) == ["later"]
 
 
-async def test_a_leased_row_is_not_claimed_again_until_the_lease_ends(db: Database, clock: Clock) -> None:
+async def test_a_row_leased_by_a_live_worker_waits_for_the_lease_to_end(db: Database, clock: Clock) -> None:
     await add(db, clock, message("a"))
-    assert await claim(db, clock) == ["a"]
-    assert await claim(db, clock) == []  # a worker is sending it
-    clock.advance(seconds=61)  # that worker died mid-send: the row comes back
-    assert await claim(db, clock) == ["a"]
+    await db.write(lambda conn: workers.beat(conn, "w1", clock()))
+    assert await claim(db, clock, owner="w1") == ["a"]
+    for _ in range(4):  # w1 keeps beating: its row is its own until the lease ends
+        clock.advance(seconds=5)
+        await db.write(lambda conn: workers.beat(conn, "w1", clock()))
+        assert await claim(db, clock, owner="w2") == []
+    clock.advance(seconds=41)
+    assert await claim(db, clock, owner="w2") == ["a"]
     assert (await rows(db, outbox))[0]["attempts"] == 2
+
+
+async def test_a_dead_workers_rows_are_taken_over_within_seconds(db: Database, clock: Clock) -> None:
+    await add(db, clock, message("a"))
+    await db.write(lambda conn: workers.beat(conn, "w1", clock()))
+    assert await claim(db, clock, owner="w1") == ["a"]
+    clock.advance(seconds=5)
+    assert await claim(db, clock, owner="w2") == []  # w1 beat 5 s ago: alive
+    clock.advance(seconds=2)  # killed: no heartbeat for 7 s
+    assert await claim(db, clock, owner="w2") == ["a"]
 
 
 async def test_concurrent_claimers_never_take_the_same_row(db: Database, clock: Clock) -> None:
     await add(db, clock, *(message(f"m{i}") for i in range(40)))
-    batches = await asyncio.gather(*(claim(db, clock, limit=7) for _ in range(8)))
+    batches = await asyncio.gather(*(claim(db, clock, limit=7, owner=f"w{i}") for i in range(8)))
     taken = [key for batch in batches for key in batch]
     assert sorted(taken) == sorted(f"m{i}" for i in range(40))
 
 
+async def test_only_the_oldest_unsent_message_of_a_chat_is_claimed(db: Database, clock: Clock) -> None:
+    asha, bilal = "telegram:1", "telegram:2"
+    await add(
+        db,
+        clock,
+        message("a1", recipient=asha),
+        message("a2", recipient=asha),
+        message("b1", recipient=bilal),
+    )
+    assert sorted(await claim(db, clock)) == ["a1", "b1"]
+    key = await ids(db)
+    await settle(db, clock, Outcome(key["a1"], retry_at=clock() + timedelta(seconds=30), error="HTTP 502"))
+    assert await claim(db, clock) == []  # a2 waits for a1, which waits for its retry
+    clock.advance(seconds=30)
+    assert await claim(db, clock) == ["a1"]
+    await settle(db, clock, Outcome(key["a1"], sent=True))
+    assert await claim(db, clock) == ["a2"]
+
+
+async def test_a_process_claims_only_the_channels_it_can_deliver(db: Database, clock: Clock) -> None:
+    await add(db, clock, message("c", recipient="console:local"), message("t", recipient="telegram:1"))
+    assert await claim(db, clock, channels=("telegram", "merchant")) == ["t"]
+    assert await claim(db, clock, channels=("console",)) == ["c"]
+
+
 async def test_sent_and_dead_rows_are_never_claimed_and_retries_wait(db: Database, clock: Clock) -> None:
     await add(db, clock, message("ok"), message("bad"), message("flaky"))
-
-    def settle(conn: Connection) -> None:
-        repo = OutboxRepository(conn)
-        claimed = {r.dedupe_key: r.id for r in repo.claim_due(clock(), limit=10, lease=LEASE)}
-        repo.mark_many_sent([claimed["ok"]], clock())
-        repo.mark_dead(claimed["bad"], "HTTP 400")
-        repo.mark_retry(claimed["flaky"], clock() + timedelta(seconds=30), "HTTP 503")
-
-    await db.write(settle)
+    await claim(db, clock)
+    key = await ids(db)
+    await settle(
+        db,
+        clock,
+        Outcome(key["ok"], sent=True),
+        Outcome(key["bad"], dead=True, error="HTTP 400"),
+        Outcome(key["flaky"], retry_at=clock() + timedelta(seconds=30), error="HTTP 503"),
+    )
     assert await claim(db, clock) == []
     clock.advance(seconds=30)
     assert await claim(db, clock) == ["flaky"]
@@ -86,3 +144,17 @@ async def test_sent_and_dead_rows_are_never_claimed_and_retries_wait(db: Databas
         "dead",
         "HTTP 400",
     )
+
+
+async def test_a_dead_row_can_be_put_back_in_the_queue(db: Database, clock: Clock) -> None:
+    await add(db, clock, message("bad"), message("other"))
+    await claim(db, clock)
+    key = await ids(db)
+    await settle(
+        db, clock, Outcome(key["bad"], dead=True, error="HTTP 400"), Outcome(key["other"], sent=True)
+    )
+    assert await db.write(lambda conn: OutboxRepository(conn).retry_dead([key["bad"]], clock())) == 1
+    assert await db.write(lambda conn: OutboxRepository(conn).retry_dead(None, clock())) == 0  # none dead
+    assert await claim(db, clock) == ["bad"]
+    counts = await db.read(lambda conn: OutboxRepository(conn).counts())
+    assert counts == {("merchant", OutboxStatus.PENDING.value): 1, ("merchant", OutboxStatus.SENT.value): 1}

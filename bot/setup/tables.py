@@ -1,0 +1,9 @@
+"""Every table, registered on the shared metadata: the schema as a whole (what the migrations must build)."""
+
+from __future__ import annotations
+
+import bot.conversations.sql
+import bot.delivery.health
+import bot.delivery.windows
+import bot.turns.claims  # noqa: F401
+import orders.db.tables  # noqa: F401
