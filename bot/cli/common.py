@@ -9,3 +9,7 @@ if TYPE_CHECKING:  # argparse's class is generic only to type checkers
     Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     Subcommands = argparse._SubParsersAction
+
+
+class CommandError(ValueError):
+    """A command that cannot do what was asked; the message says why (printed as `chatcart: error: …`)."""

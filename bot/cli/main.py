@@ -7,7 +7,8 @@ import asyncio
 import logging
 import sys
 
-from bot.cli import catalog, chat, orders, server, setup_commands
+from bot.cli import catalog, chat, orders, outbox, server, setup_commands
+from bot.cli.common import CommandError
 from bot.setup.channels import ConfigurationError
 from bot.setup.settings import Settings
 from bot.setup.startup import SchemaOutOfDate, prepare_database
@@ -17,9 +18,10 @@ from orders.errors import OrderError
 from orders.store import StoreConfigError
 
 # A command group is a module with `add_commands(sub)`; adding one is one entry here.
-COMMAND_GROUPS = (server, setup_commands, catalog, chat, orders)
+COMMAND_GROUPS = (server, setup_commands, catalog, chat, orders, outbox)
 
 _EXPECTED_ERRORS = (
+    CommandError,
     StoreConfigError,
     ConfigurationError,
     CatalogFileError,

@@ -139,6 +139,7 @@ class OutboxRelay:
         await self._outcomes.flush()
 
     async def _claim(self) -> list[OutboxRow]:
+        await self.flush()  # what is already known about earlier sends decides what is due now
         healthy = [c for c in self._channels if not self._health.is_failing(c)]
         probed = [c for c in self._channels if self._health.take_probe(c)]
         claimed = await self._db.write(functools.partial(self._claim_in, healthy, probed, self._clock()))

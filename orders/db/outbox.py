@@ -154,17 +154,21 @@ class OutboxRepository:
             ),
             _FIRST_OF_ITS_CHAT,
         )
+        # Materialised: PostgreSQL may otherwise run a LIMIT … SKIP LOCKED subquery once per candidate row and
+        # lease more rows than asked for (seen: three "probes" where one was wanted).
         due = (
             select(outbox.c.id)
             .where(claimable)
             .order_by(outbox.c.due_at, outbox.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=outbox)
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         # `claimable` is repeated on the UPDATE so PostgreSQL re-checks it on rows another worker just took.
         statement = (
             update(outbox)
-            .where(outbox.c.id.in_(due.scalar_subquery()), claimable)
+            .where(outbox.c.id == due.c.id, claimable)
             .values(lease_until=now + lease, lease_owner=owner, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )

@@ -23,6 +23,7 @@ _BEAT = DriverStatement(_upsert, ("id", "started_at", "heartbeat_at"))
 
 
 def beat(conn: Connection, worker_id: str, now: datetime) -> None:
+    """This worker is alive now (a separate transaction: claims judge liveness by what is committed)."""
     _BEAT.run(conn, {"id": worker_id, "started_at": now, "heartbeat_at": now})
 
 

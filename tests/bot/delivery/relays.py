@@ -79,4 +79,3 @@ class FlakyChannel(RecordingChannel):
 DOWN = ChannelError("HTTP 502 from Bot API", transient=True)
 RATE_LIMITED = ChannelError("Too Many Requests: retry after 30", transient=True, retry_after=30)
 BLOCKED = ChannelError("403: Forbidden: bot was blocked by the user", transient=False)
-LATER = timedelta(seconds=5)

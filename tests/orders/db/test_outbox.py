@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import timedelta
 
 from sqlalchemy import Connection
@@ -94,6 +95,8 @@ async def test_a_dead_workers_rows_are_taken_over_within_seconds(db: Database, c
 
 async def test_concurrent_claimers_never_take_the_same_row(db: Database, clock: Clock) -> None:
     await add(db, clock, *(message(f"m{i}") for i in range(40)))
+    for i in range(8):  # live workers, as every process beats before it leases anything
+        await db.write(functools.partial(workers.beat, worker_id=f"w{i}", now=clock()))
     batches = await asyncio.gather(*(claim(db, clock, limit=7, owner=f"w{i}") for i in range(8)))
     taken = [key for batch in batches for key in batch]
     assert sorted(taken) == sorted(f"m{i}" for i in range(40))
