@@ -94,9 +94,11 @@ class OutcomeLog:
         """Rows whose outcome is not written yet: this process must not send them again meanwhile."""
         return {entry.row.id for entry in self._queue}
 
-    async def load_backlog(self) -> None:
-        """At start-up: chats with messages left unsent (by a predecessor) go on in order, after them."""
-        self._backlog |= await self._db.read(lambda conn: OutboxRepository(conn).pending_recipients())
+    async def load_backlog(self, owner: str) -> None:
+        """At start-up: chats with messages left unsent (by a predecessor) go on in order, after them; what this
+        process (`owner`) already sends is not a backlog (turns may run before this is read)."""
+        found = await self._db.read(lambda conn: OutboxRepository(conn).pending_recipients(besides=owner))
+        self._backlog |= found
 
     def flush_soon(self) -> None:
         if self._task is None or self._task.done():

@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 Sender = Callable[[OutboxRow], Awaitable[None]]
 LEASE = timedelta(seconds=60)  # longer than any send takes; a dead worker's rows are taken over sooner
-ALIVE_FOR = timedelta(seconds=6)  # a worker silent this long is taken for dead (it beats every 2 s)
 
 
 class OutboxRelay:
@@ -61,7 +60,7 @@ class OutboxRelay:
 
     async def start(self) -> None:
         """Chats with messages a predecessor left unsent go on after them, in order."""
-        await self._outcomes.load_backlog()
+        await self._outcomes.load_backlog(self.owner)
 
     def wake(self) -> None:
         """Called after a commit that wrote outbox rows, so they go out now rather than at the next poll."""
@@ -151,9 +150,7 @@ class OutboxRelay:
         self, healthy: list[str], probed: list[str], now: datetime, conn: Connection
     ) -> list[OutboxRow]:
         outbox = OutboxRepository(conn)
-        claim = functools.partial(
-            outbox.claim_due, now, owner=self.owner, lease=LEASE, alive_since=now - ALIVE_FOR
-        )
+        claim = functools.partial(outbox.claim_due, now, owner=self.owner, lease=LEASE)
         rows = claim(channels=healthy, limit=self._batch) if healthy else []
         for channel in probed:  # one message tells whether a failing channel works again
             rows += claim(channels=[channel], limit=1)

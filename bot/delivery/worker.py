@@ -8,15 +8,18 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.delivery.relay import OutboxRelay
 from bot.delivery.reminders import ReminderPoller
 from orders.db import workers
 from orders.db.engine import Database
+from orders.db.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30.0
 HEARTBEAT_INTERVAL = 2.0
+ALIVE_FOR = timedelta(seconds=6)  # a worker silent this long is taken for dead
 
 
 class Worker:
@@ -48,8 +51,15 @@ class Worker:
                 await self._db.write(functools.partial(workers.forget, worker_id=self.relay.owner))
 
     async def _beat(self) -> None:
+        """Say this process is alive; then free the rows of workers that stopped saying so."""
         owner, now = self.relay.owner, self.relay.now()
         await self._db.write(lambda conn: workers.beat(conn, owner, now))
+        freed = await self._db.write(
+            lambda conn: OutboxRepository(conn).release_abandoned(now, alive_since=now - ALIVE_FOR)
+        )
+        if freed:
+            log.warning("%d deliveries of a stopped worker are due again", freed)
+            self.relay.wake()
 
     async def _every(
         self, seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, name: str

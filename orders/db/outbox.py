@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, exists, func, select, update
 
 from catalog.db.schema import insert_ignoring
 from orders.db.statements import DriverStatement
@@ -123,7 +123,8 @@ class OutboxRepository:
         """
         leased: list[OutboxRow] = []
         for m, values in zip(messages, _rows(messages, now), strict=True):
-            values |= {"lease_until": now + lease, "lease_owner": owner, "attempts": 1}
+            # Not due while leased: claims skip it by the due-time index alone.
+            values |= {"lease_until": now + lease, "due_at": now + lease, "lease_owner": owner, "attempts": 1}
             row_id = _INSERT_LEASED.run(self._conn, values).scalar()
             if row_id is not None:  # None: this dedupe key was written before, and is not ours to send
                 row = OutboxRow(
@@ -133,25 +134,14 @@ class OutboxRepository:
         return leased
 
     def claim_due(
-        self,
-        now: datetime,
-        *,
-        channels: Sequence[str],
-        owner: str,
-        limit: int,
-        lease: timedelta,
-        alive_since: datetime,
+        self, now: datetime, *, channels: Sequence[str], owner: str, limit: int, lease: timedelta
     ) -> list[OutboxRow]:
-        """Lease due rows of these channels to `owner`: the oldest unsent one of each chat, not leased by a
-        live worker (a worker whose heartbeat is older than `alive_since` is taken for dead)."""
-        alive = select(workers.c.id).where(workers.c.heartbeat_at >= alive_since)
+        """Lease due rows of these channels to `owner`: the oldest unsent one of each chat. A leased row is
+        not due again until its lease ends (or `release_abandoned` frees it): due rows are found by index."""
         claimable = and_(
             outbox.c.status == _PENDING,
             outbox.c.due_at <= now,
             outbox.c.channel.in_(list(channels)),
-            or_(
-                outbox.c.lease_until.is_(None), outbox.c.lease_until < now, outbox.c.lease_owner.not_in(alive)
-            ),
             _FIRST_OF_ITS_CHAT,
         )
         # Materialised: PostgreSQL may otherwise run a LIMIT … SKIP LOCKED subquery once per candidate row and
@@ -166,13 +156,23 @@ class OutboxRepository:
             .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         # `claimable` is repeated on the UPDATE so PostgreSQL re-checks it on rows another worker just took.
+        until = now + lease
         statement = (
             update(outbox)
             .where(outbox.c.id == due.c.id, claimable)
-            .values(lease_until=now + lease, lease_owner=owner, attempts=outbox.c.attempts + 1)
+            .values(lease_until=until, due_at=until, lease_owner=owner, attempts=outbox.c.attempts + 1)
             .returning(*outbox.c)
         )
         return sorted((_to_row(r) for r in self._conn.execute(statement)), key=lambda r: r.id)
+
+    def release_abandoned(self, now: datetime, *, alive_since: datetime) -> int:
+        """Rows leased by workers that stopped beating (killed, or stuck) are due now, for the others."""
+        alive = select(workers.c.id).where(workers.c.heartbeat_at >= alive_since)
+        abandoned = and_(
+            outbox.c.status == _PENDING, outbox.c.lease_owner.is_not(None), outbox.c.lease_owner.not_in(alive)
+        )
+        statement = update(outbox).where(abandoned).values(lease_until=None, lease_owner=None, due_at=now)
+        return int(self._conn.execute(statement).rowcount)
 
     def record(self, outcomes: Sequence[Outcome], now: datetime) -> None:
         """Write what became of each send; a row no longer leased (sent meanwhile) is left as it is."""
@@ -199,8 +199,10 @@ class OutboxRepository:
         query = select(exists().where(outbox.c.recipient == recipient, outbox.c.status == _PENDING))
         return bool(self._conn.execute(query).scalar())
 
-    def pending_recipients(self) -> set[str]:
-        query = select(outbox.c.recipient).where(outbox.c.status == _PENDING).distinct()
+    def pending_recipients(self, *, besides: str) -> set[str]:
+        """Chats with unsent messages, besides those `besides` (a worker) is sending right now."""
+        mine = and_(outbox.c.lease_owner.is_not(None), outbox.c.lease_owner == besides)
+        query = select(outbox.c.recipient).where(outbox.c.status == _PENDING, ~mine).distinct()
         return set(self._conn.execute(query).scalars())
 
     def listing(self, status: OutboxStatus | None, limit: int) -> list[dict[str, Any]]:

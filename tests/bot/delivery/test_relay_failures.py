@@ -227,3 +227,34 @@ async def test_a_hanging_provider_does_not_hold_the_webhook_answer(db: Database,
     channel.gate.set()
     await relay.close()
     assert texts(channel) == ["Added 2 × Masala chai."]
+
+
+async def test_at_start_a_predecessors_unsent_messages_go_first_but_this_process_own_do_not_wait(
+    db: Database, clock: Clock
+) -> None:
+    channel = RecordingChannel()
+    predecessor = chat_relay(db, clock, channel, owner="killed-worker")
+    await db.write(  # a message the killed worker had leased and not sent
+        lambda conn: OutboxRepository(conn).add_leased(
+            [OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, ASHA, {"text": "older"}, "old:0")],
+            clock(),
+            owner=predecessor.owner,
+            lease=timedelta(seconds=60),
+        )
+    )
+    relay = chat_relay(db, clock, channel, owner="new-worker")
+    leased = await db.write(  # a turn that ran while this worker was starting
+        lambda conn: OutboxRepository(conn).add_leased(
+            [OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, BILAL, {"text": "mine"}, "mine:0")],
+            clock(),
+            owner=relay.owner,
+            lease=timedelta(seconds=60),
+        )
+    )
+    await relay.start()
+    await relay.send_now(leased)
+    await turn(db, relay, clock, ASHA, "newer")  # waits for "older"
+    assert texts(channel, BILAL) == ["mine"] and texts(channel, ASHA) == []
+    clock.advance(seconds=61)  # the killed worker's lease ends
+    await relay.run_once()
+    assert texts(channel, ASHA) == ["older", "newer"]

@@ -41,7 +41,7 @@ async def claim(
         now = clock()
         workers.beat(conn, owner, now)  # the claimer is a live worker
         claimed = OutboxRepository(conn).claim_due(
-            now, channels=channels, owner=owner, limit=limit, lease=LEASE, alive_since=now - ALIVE_FOR
+            now, channels=channels, owner=owner, limit=limit, lease=LEASE
         )
         return [r.dedupe_key for r in claimed]
 
@@ -70,13 +70,20 @@ async def test_only_due_rows_are_claimed(db: Database, clock: Clock) -> None:
     assert await claim(db, clock) == ["later"]
 
 
+async def release_abandoned(db: Database, clock: Clock) -> int:
+    now = clock()
+    return await db.write(
+        lambda conn: OutboxRepository(conn).release_abandoned(now, alive_since=now - ALIVE_FOR)
+    )
+
+
 async def test_a_row_leased_by_a_live_worker_waits_for_the_lease_to_end(db: Database, clock: Clock) -> None:
     await add(db, clock, message("a"))
-    await db.write(lambda conn: workers.beat(conn, "w1", clock()))
     assert await claim(db, clock, owner="w1") == ["a"]
     for _ in range(4):  # w1 keeps beating: its row is its own until the lease ends
         clock.advance(seconds=5)
         await db.write(lambda conn: workers.beat(conn, "w1", clock()))
+        assert await release_abandoned(db, clock) == 0
         assert await claim(db, clock, owner="w2") == []
     clock.advance(seconds=41)
     assert await claim(db, clock, owner="w2") == ["a"]
@@ -85,11 +92,12 @@ async def test_a_row_leased_by_a_live_worker_waits_for_the_lease_to_end(db: Data
 
 async def test_a_dead_workers_rows_are_taken_over_within_seconds(db: Database, clock: Clock) -> None:
     await add(db, clock, message("a"))
-    await db.write(lambda conn: workers.beat(conn, "w1", clock()))
     assert await claim(db, clock, owner="w1") == ["a"]
     clock.advance(seconds=5)
-    assert await claim(db, clock, owner="w2") == []  # w1 beat 5 s ago: alive
+    assert await release_abandoned(db, clock) == 0  # w1 beat 5 s ago: alive
+    assert await claim(db, clock, owner="w2") == []
     clock.advance(seconds=2)  # killed: no heartbeat for 7 s
+    assert await release_abandoned(db, clock) == 1
     assert await claim(db, clock, owner="w2") == ["a"]
 
 
