@@ -95,8 +95,8 @@ class OutcomeLog:
         return {entry.row.id for entry in self._queue}
 
     async def load_backlog(self, owner: str) -> None:
-        """At start-up: chats with messages left unsent (by a predecessor) go on in order, after them; what this
-        process (`owner`) already sends is not a backlog (turns may run before this is read)."""
+        """At start-up: chats with messages left unsent (by a predecessor) go on in order, after them; what
+        this process (`owner`) already sends is not a backlog (turns may run before this is read)."""
         found = await self._db.read(lambda conn: OutboxRepository(conn).pending_recipients(besides=owner))
         self._backlog |= found
 
