@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from bot.delivery import relay
 from bot.setup.settings import Settings
 from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
 from bot.setup.wiring import Services, build_services
 from bot.web.app import create_app
 from orders.services import utc_now
+from tests.conftest import Clock
 from tests.fakes import serve_asgi
 
 API_TOKEN = "api-token"
@@ -61,3 +64,16 @@ async def running_shop(
         httpx.AsyncClient(base_url=url, timeout=10) as client,
     ):
         yield client, services
+
+
+def hold_sent_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relay marks a turn's replies sent a moment after sending them (`bot.delivery.relay`). Held back
+    until flushed, they meet every clock jump of a test, as they do only now and then on a busy machine."""
+    monkeypatch.setattr(relay, "SENT_MARK_DELAY", 3600.0)
+
+
+async def move_clock(services: Services, clock: Clock, **delta: float) -> None:
+    """Move a running shop's clock, once the relay has written the "sent" marks it still holds: a message
+    sent but not yet marked would otherwise look unsent with its lease long past, and go out again."""
+    await services.worker.relay.flush_sent()
+    clock.advance(**delta)
