@@ -10,7 +10,7 @@ from typing import Any, Literal
 from babel.core import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from catalog.money import MoneyError, is_known_currency, parse_major
+from catalog.money import MoneyError, is_known_currency, parse_major, price_locale
 from orders.model import FieldValue
 from orders.status import OrderStatus
 
@@ -219,10 +219,15 @@ class StoreConfig(BaseModel):
     def default_language(self) -> str:
         return self.store.languages[0]
 
+    @property
+    def price_locale(self) -> str:
+        """Where typed prices are read: the first language where the currency is used (es + EUR: 12,50)."""
+        return price_locale(self.default_language, self.currency)
+
     def delivery_fee_minor(self, method: str) -> int:
         raw = self.store.delivery_fees.get(method)
         try:
-            return 0 if raw is None else parse_major(raw, self.currency)
+            return 0 if raw is None else parse_major(raw, self.currency, self.price_locale)
         except MoneyError as exc:
             raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
 
