@@ -135,8 +135,8 @@ def next_order_field(turn: Turn) -> FieldSpec | None:
     for spec in turn.view.store.order_fields:
         if spec.name in conv.answers or spec.name in conv.skipped:
             continue
-        if spec.name == "delivery_address" and conv.delivery_method == "pickup":
-            continue  # nothing to deliver to
+        if not spec.applies_to_delivery(conv.delivery_method):
+            continue  # a pickup needs no delivery address
         return spec
     return None
 
