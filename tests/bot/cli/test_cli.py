@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,13 @@ def test_a_bad_store_file_stops_every_command_with_its_reason(
     (shop / "store.toml").write_text('[store]\ncurrency = "ZZZ"\n')
     assert main(["orders", "list"]) == 1
     assert "store.currency: unknown currency 'ZZZ'" in capsys.readouterr().err
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"chatcart {version('chatcart')}\n"
 
 
 def test_usage_errors_exit_2_and_help_works(capsys: pytest.CaptureFixture[str]) -> None:
