@@ -9,7 +9,9 @@ import pytest
 
 from bot.cli.main import main
 from bot.setup.settings import Settings
+from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
 from bot.setup.wiring import build_services
+from catalog.importer import CatalogFileError
 from tests.conftest import STORE_TOML
 
 CSV = "sku,name,price,stock,category,description,image_url,aliases\n"
@@ -98,3 +100,20 @@ def test_a_decimal_comma_in_an_english_store_is_refused_with_its_line(
         "line 3: price: 12,50 is not a number in this store's format (like 1,234.50)",
         "line 4: price: 1,2,3 is not a number in this store's format (like 1,234.50)",
     ]
+
+
+async def test_the_rupee_demo_catalog_is_never_served_as_dollars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`chatcart serve --demo-catalog` in an empty folder: the store defaults to USD, the demo is in INR."""
+    monkeypatch.chdir(tmp_path)  # no chatcart.toml here
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path / 'shop.db'}"))
+    await prepare_database(services)
+    with pytest.raises(CatalogFileError) as refused:
+        await load_demo_catalog_if_empty(services)
+    assert str(refused.value) == (
+        "nothing was imported: the prices are in INR, but this store sells in USD and never converts prices "
+        '(set currency = "INR" under [store] in the store file, or import prices in USD)'
+    )
+    assert await services.catalog.is_empty()
+    await services.aclose()
