@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from catalog.product import Product
 from flows.conversation import Step
 from flows.messages import ChoiceStyle
@@ -34,7 +36,7 @@ def show(turn: Turn) -> None:
         turn.say(turn.t("idle_prompt"))
 
 
-def _matching_products(turn: Turn) -> list[Product]:
+def _matching_products(turn: Turn) -> Sequence[Product]:
     query = turn.conversation.query
     if query:
         return [m.product for m in turn.view.catalog.search(query)]
@@ -42,7 +44,7 @@ def _matching_products(turn: Turn) -> list[Product]:
 
 
 def product_list(turn: Turn) -> None:
-    """At most ten rows: nine products and "More…" when there are more than ten."""
+    """At most ten rows: nine products and "More…" when there are more than ten; what sells first."""
     products = _matching_products(turn)
     if not products:
         turn.say(turn.t("nothing_on_sale"))
