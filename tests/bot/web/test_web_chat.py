@@ -36,6 +36,21 @@ async def test_a_message_is_answered_in_the_same_request_with_its_choices(api: h
     assert pressed.status_code == 200 and pressed.json()["messages"]
 
 
+async def test_a_new_chat_is_greeted_in_the_browsers_language_when_the_store_speaks_it(
+    api: httpx.AsyncClient,
+) -> None:
+    greeted = (await say(api, "message-0001", text="/start", language="es-MX")).json()["messages"]
+    assert [m["text"] for m in greeted] == [
+        "¡Hola! Bienvenido a Test Tea.",
+        "¿Qué te apetece? Elige un producto:",
+    ]
+    other = {"session": "test-session-2", "id": "message-0002", "text": "/start", "language": "fr-FR"}
+    greeted = (await api.post("/chat/api/messages", json=other)).json()["messages"]
+    assert (
+        greeted[0]["text"] == "Hi! Welcome to Test Tea."
+    )  # French is not served: the store's first language
+
+
 async def press(api: httpx.AsyncClient, message_id: str, reply: dict[str, Any], label: str) -> httpx.Response:
     choice = next(c["id"] for c in reply["choices"] if c["label"] == label)
     return await say(api, message_id, choice=choice)
@@ -96,6 +111,8 @@ async def test_a_later_status_change_arrives_on_the_next_fetch_once(
         ({"session": SESSION, "id": "message-0001"}, "either text or choice"),
         ({"session": SESSION, "id": "message-0001", "text": "hi", "choice": "a"}, "either text or choice"),
         ({"session": SESSION, "id": "message-0001", "text": "x" * 2001}, "at most 2000"),
+        ({"session": SESSION, "id": "message-0001", "text": "hi", "language": "<en>"}, "language"),
+        ({"session": SESSION, "id": "message-0001", "text": "hi", "language": 7}, "language"),
         ([1, 2], "JSON object"),
     ],
 )
