@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -39,12 +39,17 @@ class Match:
 
 
 class CatalogSnapshot:
-    """The products on sale at one moment, indexed for the conversation engine."""
+    """The products on sale at one moment, indexed for the conversation engine; `sold` (units per product
+    id, lately) puts what sells first in the list a shopper sees before naming anything."""
 
-    def __init__(self, products: Sequence[Product]) -> None:
+    def __init__(self, products: Sequence[Product], sold: Mapping[int, int] | None = None) -> None:
         self.products = tuple(p for p in products if p.active)
+        self.sold = dict(sold or {})
         self._by_sku = {p.sku: p for p in self.products}
         self._by_id = {p.id: p for p in self.products}
+        # Best sellers first; then the order products were added in (a catalog file's own order).
+        ranked = sorted(self.products, key=lambda p: (-self.sold.get(p.id, 0), p.id))
+        self._sellable = tuple(p for p in ranked if p.available(1))
         # Each product is found by its name and by every alias, as word lists.
         self._candidates = {
             p.id: [words for c in (p.name, *p.aliases) if (words := tokens(c))] for p in self.products
@@ -56,9 +61,9 @@ class CatalogSnapshot:
     def by_id(self, product_id: int) -> Product | None:
         return self._by_id.get(product_id)
 
-    def sellable(self) -> list[Product]:
-        """In the order a menu shows them: category, then name."""
-        return sorted((p for p in self.products if p.available(1)), key=lambda p: (p.category, p.name))
+    def sellable(self) -> Sequence[Product]:
+        """In the order the first list shows them: what sold most lately, then the catalog's own order."""
+        return self._sellable
 
     def score(self, product: Product, words: Sequence[str], *, credit_query: bool = True) -> float:
         """100 when every word of the name (or of an alias) is in the text, less as fewer are.

@@ -17,6 +17,7 @@ from flows.messages import ConversationKey, InboundKind, InboundMessage, Outboun
 CHANNEL = "web"
 MAX_TEXT = 2000
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,4}$")  # the browser's, e.g. es-MX
 
 
 class BadChatMessage(BadPayload):
@@ -24,7 +25,8 @@ class BadChatMessage(BadPayload):
 
 
 def parse_chat_message(body: object, now: datetime) -> InboundMessage:
-    """`{"session", "id", "text"}` or `{"session", "id", "choice"}` from the page, checked."""
+    """`{"session", "id", "text"}` or `{"session", "id", "choice"}` from the page, checked; an optional
+    `language` (the browser's) chooses the language of a new conversation when the store serves it."""
     if not isinstance(body, dict):
         raise BadChatMessage("expected a JSON object")
     session, message_id = body.get("session"), body.get("id")
@@ -32,17 +34,19 @@ def parse_chat_message(body: object, now: datetime) -> InboundMessage:
         raise BadChatMessage("session: 8 to 64 letters, digits, '-' or '_'")
     if not isinstance(message_id, str) or not _ID.match(message_id):
         raise BadChatMessage("id: 8 to 64 letters, digits, '-' or '_'")
-    text, choice = body.get("text"), body.get("choice")
+    text, choice, language = body.get("text"), body.get("choice"), body.get("language", "")
     if (text is None) == (choice is None):
         raise BadChatMessage("send either text or choice")
+    if language and not (isinstance(language, str) and _LANGUAGE.match(language)):
+        raise BadChatMessage("language: a language tag such as en or es-MX")
     key = ConversationKey(CHANNEL, session)
     if choice is not None:
         if not isinstance(choice, str) or not 0 < len(choice) <= 200:
             raise BadChatMessage("choice: the id of a button, at most 200 characters")
-        return InboundMessage(key, message_id, now, InboundKind.CHOICE, choice_id=choice)
+        return InboundMessage(key, message_id, now, InboundKind.CHOICE, choice_id=choice, language=language)
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise BadChatMessage(f"text: at most {MAX_TEXT} characters")
-    return InboundMessage(key, message_id, now, InboundKind.TEXT, text=text.strip())
+    return InboundMessage(key, message_id, now, InboundKind.TEXT, text=text.strip(), language=language)
 
 
 class WebChatChannel(BaseChannel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from catalog.product import Product
 from flows.conversation import Step
 from flows.messages import ChoiceStyle
@@ -34,7 +36,7 @@ def show(turn: Turn) -> None:
         turn.say(turn.t("idle_prompt"))
 
 
-def _matching_products(turn: Turn) -> list[Product]:
+def _matching_products(turn: Turn) -> Sequence[Product]:
     query = turn.conversation.query
     if query:
         return [m.product for m in turn.view.catalog.search(query)]
@@ -42,7 +44,7 @@ def _matching_products(turn: Turn) -> list[Product]:
 
 
 def product_list(turn: Turn) -> None:
-    """At most ten rows: nine products and "More…" when there are more than ten."""
+    """At most ten rows: nine products and "More…" when there are more than ten; what sells first."""
     products = _matching_products(turn)
     if not products:
         turn.say(turn.t("nothing_on_sale"))
@@ -135,8 +137,8 @@ def next_order_field(turn: Turn) -> FieldSpec | None:
     for spec in turn.view.store.order_fields:
         if spec.name in conv.answers or spec.name in conv.skipped:
             continue
-        if spec.name == "delivery_address" and conv.delivery_method == "pickup":
-            continue  # nothing to deliver to
+        if not spec.applies_to_delivery(conv.delivery_method):
+            continue  # a pickup needs no delivery address
         return spec
     return None
 

@@ -18,6 +18,12 @@ from flows.turn import (
 )
 from orders.status import OrderStatus
 
+# Why an order could not be placed (`OrderRefused.reason`); each is told to the shopper in their language,
+# never in the order services' own wording.
+REFUSED_STOCK = "out_of_stock"  # with the product's SKU
+REFUSED_UNAVAILABLE = "unavailable"  # a product in the cart is no longer on sale
+REFUSED_OTHER = "invalid"  # the store's rules changed under the cart (a new required field…)
+
 
 def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Turn:
     turn = Turn(conversation, view)
@@ -32,9 +38,7 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
         )
         turn.ask_raw(turn.t("cod_confirmation", number=number, total=turn.money(outcome.total)), buttons)
     elif isinstance(outcome, OrderRefused):
-        turn.say(turn.t("placement_failed", reason=outcome.reason))
-        move(conversation, "show_cart_menu")
-        prompts.show(turn)
+        _refused(turn, outcome)
     elif isinstance(outcome, StatusUnchanged):
         _unchanged(turn, outcome)
     elif isinstance(outcome, StatusReport):
@@ -44,6 +48,19 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
     elif not isinstance(outcome, StatusMoved):
         raise TypeError(f"unknown outcome {outcome!r}")
     return turn
+
+
+def _refused(turn: Turn, outcome: OrderRefused) -> None:
+    """The cart is kept and the shopper hears why, then sees the cart menu to change it or try again."""
+    name = next((line.name for line in turn.conversation.cart if line.sku == outcome.sku), "")
+    if outcome.reason == REFUSED_STOCK and name:
+        turn.say(turn.t("refused_stock", product=name))
+    elif outcome.reason == REFUSED_UNAVAILABLE:
+        turn.say(turn.t("refused_unavailable"))
+    else:
+        turn.say(turn.t("refused_other"))
+    move(turn.conversation, "show_cart_menu")
+    prompts.show(turn)
 
 
 def _status_words(turn: Turn, status: OrderStatus | None) -> str:

@@ -29,8 +29,13 @@ def parse_fields(
     given: Mapping[str, object],
     where: str,
     fallbacks: Mapping[str, str] | None = None,
+    *,
+    method: str = "",
 ) -> dict[str, FieldValue]:
-    """Validate values against field specs: unknown names, bad types and missing required ones are refused."""
+    """Validate values against field specs: unknown names, bad types and missing required ones are refused.
+
+    With the order's delivery `method`, a field for another method is not required (a pickup order needs no
+    delivery address), though a value given for it is still checked and kept."""
     known = {s.name: s for s in specs}
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -41,7 +46,7 @@ def parse_fields(
         if raw is None or str(raw).strip() == "":
             raw = (fallbacks or {}).get(spec.name) or None
         if raw is None:
-            if spec.required:
+            if spec.required and spec.applies_to_delivery(method):
                 raise InvalidOrder(f"{where}: {spec.name} is required")
             continue
         try:

@@ -100,7 +100,9 @@ class OrderService:
         catalog = products.get_many(ids=[r.product_id for r in cmd.lines if r.product_id], skus=wanted)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
-        fields = parse_fields(self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd))
+        fields = parse_fields(
+            self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd), method=method
+        )
         _reserve(products, catalog, lines)
         orders = OrderRepository(conn)
         values = self._new_order(cmd, lines, method, now) | {"number": orders.next_number(), "fields": fields}

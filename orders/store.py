@@ -10,7 +10,7 @@ from typing import Any, Literal
 from babel.core import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from catalog.money import MoneyError, is_known_currency, parse_major
+from catalog.money import MoneyError, is_known_currency, parse_major, price_locale
 from orders.model import FieldValue
 from orders.status import OrderStatus
 
@@ -33,6 +33,9 @@ class FieldType(StrEnum):
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _MAX_TEXT = 1000
+DeliveryMethod = Literal["shipping", "pickup"]
+# Fields that belong to one way of getting an order when the store file does not say otherwise.
+_DEFAULT_DELIVERY: dict[str, tuple[DeliveryMethod, ...]] = {"delivery_address": ("shipping",)}
 
 
 class FieldSpec(BaseModel):
@@ -46,6 +49,7 @@ class FieldSpec(BaseModel):
     label: str = ""
     options: tuple[str, ...] = ()
     products: tuple[str, ...] | None = None  # item fields only: the SKUs it applies to
+    delivery: tuple[DeliveryMethod, ...] | None = None  # order fields only: the methods it is asked for
 
     @field_validator("name")
     @classmethod
@@ -58,6 +62,8 @@ class FieldSpec(BaseModel):
     def _select_has_options(self) -> FieldSpec:
         if self.type is FieldType.SELECT and not self.options:
             raise ValueError(f"select field {self.name!r} needs options")
+        if self.delivery == ():
+            raise ValueError(f"field {self.name!r}: delivery needs a method (leave it out for every method)")
         return self
 
     @property
@@ -66,6 +72,16 @@ class FieldSpec(BaseModel):
 
     def applies_to(self, sku: str) -> bool:
         return self.products is None or sku in self.products
+
+    @property
+    def delivery_methods(self) -> tuple[DeliveryMethod, ...] | None:
+        """The delivery methods this order field is for; None: every method. An address is for shipping."""
+        return self.delivery if self.delivery is not None else _DEFAULT_DELIVERY.get(self.name)
+
+    def applies_to_delivery(self, method: str) -> bool:
+        """Whether an order delivered this way needs this field (a pickup needs no delivery address)."""
+        methods = self.delivery_methods
+        return methods is None or not method or method in methods
 
     def parse_value(self, raw: object) -> FieldValue:
         """Normalise a typed value for this field, or raise FieldValueError saying what is wrong."""
@@ -104,7 +120,7 @@ class StoreSettings(BaseModel):
     name: str = "chatcart store"
     currency: str = "USD"
     languages: tuple[str, ...] = ("en",)
-    delivery: tuple[Literal["shipping", "pickup"], ...] = ("shipping",)
+    delivery: tuple[DeliveryMethod, ...] = ("shipping",)
     payment: tuple[Literal["cod", "online"], ...] = ("cod",)
     cod_reminder_hours: float = Field(default=6, gt=0)
     max_quantity_per_line: int = Field(default=50, ge=1, le=10_000)
@@ -196,6 +212,8 @@ class StoreConfig(BaseModel):
                 if spec.name in seen:
                     raise ValueError(f"{group}: duplicate field name {spec.name!r}")
                 seen.add(spec.name)
+        if wrong := next((f.name for f in self.item_fields if f.delivery is not None), None):
+            raise ValueError(f"item_fields: {wrong!r}: only order fields have delivery methods")
         for method in self.store.delivery_fees:
             if method not in self.store.delivery:
                 raise ValueError(f"store.delivery_fees: {method!r} is not one of store.delivery")
@@ -219,10 +237,15 @@ class StoreConfig(BaseModel):
     def default_language(self) -> str:
         return self.store.languages[0]
 
+    @property
+    def price_locale(self) -> str:
+        """Where typed prices are read: the first language where the currency is used (es + EUR: 12,50)."""
+        return price_locale(self.default_language, self.currency)
+
     def delivery_fee_minor(self, method: str) -> int:
         raw = self.store.delivery_fees.get(method)
         try:
-            return 0 if raw is None else parse_major(raw, self.currency)
+            return 0 if raw is None else parse_major(raw, self.currency, self.price_locale)
         except MoneyError as exc:
             raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
 

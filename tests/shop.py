@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from bot.delivery import outcomes
 from bot.setup.settings import Settings
 from bot.setup.startup import load_demo_catalog_if_empty, prepare_database
 from bot.setup.wiring import Services, build_services
@@ -76,3 +78,9 @@ async def running_shop(
         httpx.AsyncClient(base_url=url, timeout=10) as client,
     ):
         yield client, services
+
+
+def hold_sent_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The relay records that a turn's replies were sent a moment after sending them. Held back (until a
+    relay pass writes them), they meet every clock jump of a test, as on a busy machine now and then."""
+    monkeypatch.setattr(outcomes, "FLUSH_DELAY", 3600.0)

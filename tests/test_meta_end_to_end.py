@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.setup.wiring import Services
 from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
 from tests.meta_fake import META_SECRET, META_VERIFY, MetaUser, meta_messages, send_api_answer, signed
-from tests.shop import API_HEADERS, running_shop, shop_settings
+from tests.shop import API_HEADERS, hold_sent_marks, running_shop, shop_settings
 from tests.telegram_fake import eventually
 from tests.whatsapp_fake import APP_SECRET, PHONE_ID, WhatsAppUser, graph_answer
 
@@ -24,7 +25,11 @@ class Shop:
     app: httpx.AsyncClient
     send_api: FakeServer
     graph: FakeServer
+    services: Services
     clock: Clock
+
+    async def later(self, **delta: float) -> None:
+        self.clock.advance(**delta)  # "sent" marks may still be pending: nothing is sent twice
 
     def messenger(self, psid: str) -> MetaUser:
         return MetaUser(self.app, self.send_api, psid, "page")
@@ -34,7 +39,8 @@ class Shop:
 
 
 @pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
+async def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Shop]:
+    hold_sent_marks(monkeypatch)
     async with (
         serve_fake(FakeServer(respond=send_api_answer)) as send_api,
         serve_fake(FakeServer(respond=graph_answer)) as graph,
@@ -51,8 +57,8 @@ async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
             whatsapp_api_url=graph.url,
         )
         clock = Clock(datetime.now(UTC))
-        async with running_shop(settings, clock) as (client, _container):
-            yield Shop(client, send_api, graph, clock)
+        async with running_shop(settings, clock) as (client, services):
+            yield Shop(client, send_api, graph, services, clock)
 
 
 async def order_samosas(shopper: MetaUser) -> None:
@@ -72,7 +78,7 @@ async def test_a_messenger_shopper_orders_and_hears_of_shipping_by_a_tagged_upda
     order = (await shop.app.get("/api/v1/orders/1001", headers=API_HEADERS)).json()
     assert (order["channel"], order["status"]) == ("messenger", "confirmed")
 
-    shop.clock.advance(days=3)  # the 24-hour window has closed: only a tagged order update may go out
+    await shop.later(days=3)  # the 24-hour window has closed: only a tagged order update may go out
     shipped = {"status": "shipped", "tracking_number": "AWB5", "carrier": "Delhivery"}
     assert (
         await shop.app.post("/api/v1/orders/1001/status", json=shipped, headers=API_HEADERS)
@@ -87,7 +93,7 @@ async def test_instagram_sends_nothing_outside_the_window_and_history_says_so(sh
     ivy = shop.instagram("17841400008460056")
     await order_samosas(ivy)
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in ivy.inbox()))
-    shop.clock.advance(days=2)
+    await shop.later(days=2)
     before = len(ivy.inbox())
     assert (
         await shop.app.post("/api/v1/orders/1001/status", json={"status": "shipped"}, headers=API_HEADERS)

@@ -67,3 +67,38 @@ async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: st
         order = (await api.get("/api/v1/orders/1001")).json()
     assert (order["channel"], order["source"], order["status"]) == ("web", "chat", "confirmed")
     assert [(i["sku"], i["quantity"]) for i in order["items"]] == [("SNACK-SAMOSA", 2)]
+
+
+async def test_the_page_greets_a_new_visitor_and_a_typed_number_presses_that_choice(
+    shop_url: str, tmp_path: Path
+) -> None:
+    async with playwright.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM)
+        page = await browser.new_page(locale="en-US")
+        await page.goto(f"{shop_url}/chat")
+        log = page.locator("#log")
+        # Nothing typed yet: the shop says hello and shows what it sells, Masala chai first.
+        await playwright.expect(log).to_contain_text("Hi! Welcome to Chai Corner.")
+        await playwright.expect(page.get_by_role("button").first).to_have_text("Masala chai · ₹120.00")
+        await page.screenshot(path=str(tmp_path / "greeted.png"), full_page=True)
+        await page.get_by_label("Message").fill("1")
+        await page.get_by_label("Message").press("Enter")
+        await playwright.expect(log).to_contain_text("How many Masala chai? (₹120.00 each)")
+        await page.get_by_label("Message").fill("2")
+        await page.get_by_label("Message").press("Enter")
+        await playwright.expect(log).to_contain_text("Added 2 × Masala chai.")
+        await page.reload()  # the conversation is still there, and is not greeted twice
+        await playwright.expect(log).to_contain_text("Added 2 × Masala chai.")
+        await playwright.expect(log.get_by_text("Hi! Welcome to Chai Corner.")).to_have_count(1)
+        await page.screenshot(path=str(tmp_path / "typed-numbers.png"), full_page=True)
+        await browser.close()
+
+
+async def test_a_spanish_browser_is_greeted_in_spanish(shop_url: str, tmp_path: Path) -> None:
+    async with playwright.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM)
+        page = await browser.new_page(locale="es-ES")
+        await page.goto(f"{shop_url}/chat")
+        await playwright.expect(page.locator("#log")).to_contain_text("¡Hola! Bienvenido a Chai Corner.")
+        await page.screenshot(path=str(tmp_path / "es.png"), full_page=True)
+        await browser.close()

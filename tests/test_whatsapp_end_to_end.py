@@ -15,7 +15,7 @@ import pytest
 from bot.setup.wiring import Services
 from tests.conftest import Clock
 from tests.fakes import FakeServer, serve_fake
-from tests.shop import API_HEADERS, running_shop, shop_settings, shop_toml
+from tests.shop import API_HEADERS, hold_sent_marks, running_shop, shop_settings, shop_toml
 from tests.telegram_fake import SECRET, TelegramUser, eventually, telegram_answer
 from tests.whatsapp_fake import (
     APP_SECRET,
@@ -58,12 +58,16 @@ class Shop:
     services: Services
     clock: Clock
 
+    async def later(self, **delta: float) -> None:
+        self.clock.advance(**delta)  # "sent" marks may still be pending: nothing is sent twice
+
     def shopper(self, number: str, name: str = "Asha") -> WhatsAppUser:
         return WhatsAppUser(self.app, self.graph, number, name)
 
 
 @pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
+async def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Shop]:
+    hold_sent_marks(monkeypatch)
     async with (
         serve_fake(FakeServer(respond=graph_answer)) as graph,
         serve_fake(FakeServer(respond=telegram_answer)) as telegram,
@@ -185,7 +189,7 @@ async def test_outside_the_window_templates_carry_the_reminder_and_the_shipping_
     asha = shop.shopper("919876543210")
     await order_and_go_quiet(asha)
 
-    shop.clock.advance(hours=31)  # the reminder falls due after the 24-hour window closed
+    await shop.later(hours=31)  # the reminder falls due after the 24-hour window closed
     assert await shop.services.worker.reminders.run_once() == 1
     await eventually(lambda: len(wa_templates(shop.graph)) == 1)
     [reminder] = wa_templates(shop.graph)
@@ -195,7 +199,7 @@ async def test_outside_the_window_templates_carry_the_reminder_and_the_shipping_
     await asha.taps_quick_reply(reminder, 0, "Confirm order")  # this message reopens the window
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in asha.inbox()))
 
-    shop.clock.advance(days=3)
+    await shop.later(days=3)
     headers = API_HEADERS
     shipped = {"status": "shipped", "tracking_number": "AWB9", "carrier": "BlueDart"}
     assert (
@@ -216,7 +220,7 @@ async def test_with_no_template_the_status_still_changes_and_history_says_nobody
 ) -> None:
     asha = shop.shopper("919876543210")
     await order_and_go_quiet(asha)
-    shop.clock.advance(days=2)
+    await shop.later(days=2)
     headers = API_HEADERS
     moved = await shop.app.post("/api/v1/orders/1001/status", json={"status": "cancelled"}, headers=headers)
     assert moved.status_code == 200 and moved.json()["status"] == "cancelled"

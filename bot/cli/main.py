@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from bot.cli import catalog, chat, orders, outbox, server, setup_commands
 from bot.cli.common import CommandError
@@ -31,8 +32,16 @@ _EXPECTED_ERRORS = (
 )
 
 
+def _version() -> str:
+    try:
+        return version("chatcart")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatcart", description="Self-hosted chat-commerce engine.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.add_commands(sub)

@@ -1,19 +1,39 @@
-"""The catalog snapshot the conversation engine searches, reloaded when products change."""
+"""The catalog snapshot the conversation engine searches, reloaded when products change, with what sells."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from catalog.db.products import ProductRepository
 from catalog.db.schema import products
+from catalog.product import Product
 from catalog.search import CatalogSnapshot
 from orders.db.engine import Database
+from orders.db.tables import order_lines, orders
+from orders.status import OrderStatus
 
 # Stock moves with every order without touching updated_at, so its sum is part of the fingerprint.
 _FINGERPRINT = select(func.count(), func.max(products.c.updated_at), func.sum(products.c.stock))
+SALES_WINDOW = timedelta(days=30)  # "what sells" is what sold lately
+# Units sold per product, orders that did not sell left out; `orders.created_at` is indexed.
+_SOLD = (
+    select(order_lines.c.product_id, func.sum(order_lines.c.quantity))
+    .join(orders, orders.c.id == order_lines.c.order_id)
+    .where(
+        orders.c.created_at >= bindparam("b_since"),
+        orders.c.status.not_in([OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value]),
+        order_lines.c.product_id.is_not(None),
+    )
+    .group_by(order_lines.c.product_id)
+)
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class CatalogCache:
@@ -21,36 +41,62 @@ class CatalogCache:
 
     Edits made through this process's API are seen at once (`invalidate`); imports by another process
     within `recheck` seconds. Stock in the snapshot may be a moment old: placement re-checks it atomically.
+    Units sold, which rank the first product list, are counted again at most every `resell` seconds: a
+    ranking some minutes old is as good, and the count costs more than the products' fingerprint.
     """
 
     def __init__(
-        self, db: Database, recheck: float = 1.0, monotonic: Callable[[], float] = time.monotonic
+        self,
+        db: Database,
+        recheck: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        *,
+        resell: float = 300.0,
+        clock: Callable[[], datetime] = _wall_clock,
     ) -> None:
         self._db = db
         self._recheck = recheck
+        self._resell = resell
         self._monotonic = monotonic
+        self._clock = clock
         self._snapshot: CatalogSnapshot | None = None
         self._fingerprint: object = None
-        self._checked_at = float("-inf")
+        self._checked_at = self._sold_at = float("-inf")
 
     def invalidate(self) -> None:
         self._checked_at = float("-inf")
 
     async def snapshot(self) -> CatalogSnapshot:
-        if self._snapshot is not None and self._monotonic() - self._checked_at < self._recheck:
+        now = self._monotonic()
+        if self._snapshot is not None and now - self._checked_at < self._recheck:
             return self._snapshot
-        self._checked_at = self._monotonic()
-        fingerprint, snapshot = await self._db.read(
-            lambda conn: self._load_if_changed(conn, self._fingerprint)
+        self._checked_at = now
+        since = self._clock() - SALES_WINDOW if now - self._sold_at >= self._resell else None
+        fingerprint, found, sold = await self._db.read(
+            lambda conn: self._load_if_changed(conn, self._fingerprint, since)
         )
-        if snapshot is not None:
-            self._snapshot, self._fingerprint = snapshot, fingerprint
+        current = self._snapshot
+        if sold is not None:
+            self._sold_at = now
+            if current is not None and sold == current.sold:
+                sold = None  # the same ranking: nothing to rebuild for it
+        if found is not None or sold is not None:
+            self._snapshot = CatalogSnapshot(
+                found if found is not None else current.products if current else (),
+                sold if sold is not None else current.sold if current else None,
+            )
+        self._fingerprint = fingerprint
         assert self._snapshot is not None
         return self._snapshot
 
     @staticmethod
-    def _load_if_changed(conn: Connection, known: object) -> tuple[object, CatalogSnapshot | None]:
+    def _load_if_changed(
+        conn: Connection, known: object, since: datetime | None
+    ) -> tuple[object, list[Product] | None, dict[int, int] | None]:
+        """The products if they changed, and the units sold since `since` when asked for."""
         fingerprint = tuple(conn.execute(_FINGERPRINT).one())
-        if fingerprint == known:
-            return fingerprint, None
-        return fingerprint, CatalogSnapshot(ProductRepository(conn).list(limit=100_000))
+        found = None if fingerprint == known else ProductRepository(conn).list(limit=100_000)
+        sold = None
+        if since is not None:
+            sold = {int(pid): int(units) for pid, units in conn.execute(_SOLD, {"b_since": since})}
+        return fingerprint, found, sold

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from catalog.db.products import ProductRepository
 from flows.messages import ConversationKey
+from flows.results import REFUSED_OTHER, REFUSED_STOCK, REFUSED_UNAVAILABLE
 from flows.turn import (
     CancelOrderCommand,
     Command,
@@ -22,7 +22,7 @@ from flows.turn import (
 )
 from orders.commands import ChangeStatus
 from orders.db.orders import OrderRepository
-from orders.errors import OrderError, OutOfStock
+from orders.errors import OrderError, OutOfStock, UnknownProduct
 from orders.model import Lead
 from orders.services import OrderService
 from orders.status import OrderStatus
@@ -49,14 +49,12 @@ class OrderCommands:
         savepoint = conn.begin_nested()
         try:
             order = self._orders.place_in(conn, command.order)
-        except OutOfStock as exc:
-            savepoint.rollback()
-            product = ProductRepository(conn).get_by_sku(exc.sku)
-            name = product.name if product else exc.sku
-            return OrderRefused(f"only {exc.available or 0} × {name} left", exc.sku)
         except OrderError as exc:
             savepoint.rollback()
-            return OrderRefused(str(exc))
+            # The engine words the refusal for the shopper; the services' text is for staff and logs.
+            if isinstance(exc, OutOfStock):
+                return OrderRefused(REFUSED_STOCK, exc.sku)
+            return OrderRefused(REFUSED_UNAVAILABLE if isinstance(exc, UnknownProduct) else REFUSED_OTHER)
         savepoint.commit()
         return OrderPlaced(order.number, order.total)
 

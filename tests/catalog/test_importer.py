@@ -60,9 +60,46 @@ def test_json_catalog_accepts_lists_and_numbers() -> None:
 
 def test_json_errors_name_the_product_position() -> None:
     data = [{"sku": "A", "name": "Tea", "price": 1}, {"sku": "B", "name": "Pot", "price": "x"}, "oops"]
+    data.append({"sku": "A", "name": "Tea again", "price": 2})
     with pytest.raises(CatalogFileError) as caught:
         parse_catalog(json.dumps(data), currency="USD", fmt="json")
-    assert [e.line for e in caught.value.errors] == [2, 3]
+    assert [str(e) for e in caught.value.errors] == [
+        "item 2: price: x is not a number in this store's format (like 1,234.50)",
+        "item 3: each product must be an object",
+        "item 4: sku 'A' already in item 1",
+    ]
+
+
+def test_a_german_stores_file_reads_decimal_commas_in_csv_and_json_strings() -> None:
+    (tea,) = parse_catalog("sku;name;price\nTEE;Tee;12,50\n", currency="EUR", fmt="csv", locale="de_DE")
+    assert tea.price == 1250
+    data = [{"sku": "A", "name": "Tee", "price": "1.234,50"}, {"sku": "B", "name": "Kanne", "price": 2.5}]
+    assert [p.price for p in parse_catalog(json.dumps(data), currency="EUR", fmt="json", locale="de_DE")] == [
+        123450,
+        250,
+    ]
+
+
+def test_an_unbalanced_quote_is_reported_on_the_line_it_opens() -> None:
+    text = HEADER + 'A,Tea,1,1,,,,\nB,"Pot,2,1,,,,\nC,Cup,3,1,,,,\n'
+    with pytest.raises(CatalogFileError) as caught:
+        parse_catalog(text, currency="USD", fmt="csv")
+    assert [str(e) for e in caught.value.errors] == ["line 3: a quote opened on this line is never closed"]
+
+
+def test_a_file_priced_in_another_currency_is_refused_once_and_a_row_in_one_by_its_line() -> None:
+    text = "sku,name,price,currency\nA,Chai,120.00,INR\nB,Samosa,60.00,INR\n"
+    with pytest.raises(CatalogFileError) as whole:
+        parse_catalog(text, currency="USD", fmt="csv")
+    assert str(whole.value) == (
+        "nothing was imported: the prices are in INR, but this store sells in USD and never converts prices "
+        '(set currency = "INR" under [store] in the store file, or import prices in USD)'
+    )
+    assert [p.price for p in parse_catalog(text, currency="INR", fmt="csv")] == [12000, 6000]
+    mixed = "sku,name,price,currency\nA,Chai,120.00,inr\nB,Samosa,0.80,USD\n"
+    with pytest.raises(CatalogFileError) as one:
+        parse_catalog(mixed, currency="INR", fmt="csv")
+    assert [e.line for e in one.value.errors] == [3]
 
 
 def test_broken_json_reports_where_it_broke() -> None:

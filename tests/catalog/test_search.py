@@ -60,3 +60,15 @@ def test_sold_out_products_are_never_offered() -> None:
 def test_naming_a_product_takes_most_of_its_name(typed: str, named: str | None) -> None:
     product = TEAS.mentioned(typed)
     assert (product.sku if product else None) == named
+
+
+def test_the_first_list_shows_what_sells_then_the_catalogs_own_order_and_nothing_sold_out() -> None:
+    products = [
+        Product(1, "COFFEE", "Cold coffee", 16000, 10, "Coffee"),
+        Product(2, "CHAI", "Masala chai", 12000, 10, "Tea"),
+        Product(3, "SAMOSA", "Samosa", 6000, None, "Snacks"),
+        Product(4, "KAHWA", "Kashmiri kahwa", 18000, 0, "Tea"),
+    ]
+    assert [p.sku for p in CatalogSnapshot(products).sellable()] == ["COFFEE", "CHAI", "SAMOSA"]
+    ranked = CatalogSnapshot(products, sold={3: 40, 2: 7, 4: 99})
+    assert [p.sku for p in ranked.sellable()] == ["SAMOSA", "CHAI", "COFFEE"]

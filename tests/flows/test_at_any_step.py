@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalog.product import Product
 from flows.conversation import Conversation, Step
+from flows.results import REFUSED_OTHER, REFUSED_STOCK
 from flows.turn import (
     CancelOrderCommand,
     ConfirmOrderCommand,
@@ -103,17 +104,32 @@ def test_cod_buttons_work_from_any_later_step() -> None:
     assert s.conversation.step is Step.CHOOSING_PRODUCT
 
 
-def test_a_refused_placement_keeps_the_cart() -> None:
+def test_a_refused_placement_keeps_the_cart_and_is_told_in_the_shoppers_words() -> None:
     s = Shopper()
     s.says("2 samosa")
     checkout_to_summary(s)
-    s.outcomes = [OrderRefused("Samosa has just sold out")]
+    s.outcomes = [OrderRefused(REFUSED_STOCK, "SAMOSA")]
     s.presses("Confirm")
-    assert (
-        s.texts[0]
-        == "Sorry, Samosa has just sold out. Your cart is kept; please change it and check out again."
+    assert s.texts[0] == (
+        "Sorry, there is not enough Samosa left for your order. "
+        "Your cart is kept; please change it and check out again."
     )
     assert s.conversation.step is Step.CART_MENU and len(s.conversation.cart) == 1
+
+
+def test_a_refusal_is_told_in_the_shoppers_language_never_in_the_services_words() -> None:
+    s = Shopper(language="es")
+    s.says("2 samosa")
+    s.presses("Pagar")
+    s.presses("Recogida")
+    s.says("+34 600 000 000")
+    s.presses("Omitir")
+    s.outcomes = [OrderRefused(REFUSED_OTHER)]
+    s.presses("Confirmar")
+    assert (
+        s.texts[0]
+        == "Lo siento, no pudimos hacer tu pedido así. Tu carrito se mantiene; vuelve a pagar, por favor."
+    )
 
 
 def test_long_catalogs_page_nine_at_a_time_with_more() -> None:

@@ -13,6 +13,7 @@ from orders.db.tables import order_events, orders, outbox
 from orders.errors import (
     ConcurrentUpdate,
     IdempotencyConflict,
+    InvalidOrder,
     InvalidStatusTransition,
     OrderNotFound,
     OutOfStock,
@@ -43,6 +44,16 @@ def service(db: Database, store: StoreConfig, clock: Clock, catalog: CatalogServ
 async def test_order_numbers_are_sequential_from_1001(service: OrderService) -> None:
     numbers = [(await service.place(tea())).order.number for _ in range(3)]
     assert numbers == [1001, 1002, 1003]
+
+
+async def test_a_pickup_order_needs_no_delivery_address_and_a_shipped_one_does(
+    service: OrderService,
+) -> None:
+    order = (await service.place(tea(delivery_method="pickup", delivery_address=""))).order
+    assert (order.delivery.method, order.delivery.address, order.fields) == ("pickup", "", {})
+    assert order.delivery_fee == 0
+    with pytest.raises(InvalidOrder, match="fields: delivery_address is required"):
+        await service.place(tea(delivery_method="shipping", delivery_address=""))
 
 
 async def test_placing_prices_from_catalog_reserves_stock_and_stamps_currency(

@@ -115,3 +115,50 @@ def test_two_templates_for_one_event_and_language_are_refused() -> None:
     one = '[[whatsapp_templates]]\nevent = "cod_reminder"\nlanguage = "en"\nname = "a"\n'
     with pytest.raises(StoreConfigError, match="two templates for cod_reminder in en"):
         parse_store_config('[store]\nlanguages = ["en"]\n' + one + one)
+
+
+def test_an_order_field_is_asked_for_the_delivery_methods_it_names_and_an_address_for_shipping() -> None:
+    config = parse_store_config(
+        """
+        [store]
+        delivery = ["shipping", "pickup"]
+        [[order_fields]]
+        name = "delivery_address"
+        required = true
+        [[order_fields]]
+        name = "pickup_time"
+        delivery = ["pickup"]
+        [[order_fields]]
+        name = "phone"
+        required = true
+        """
+    )
+    address, pickup_time, phone = config.order_fields
+    assert [address.applies_to_delivery(m) for m in ("shipping", "pickup")] == [True, False]
+    assert [pickup_time.applies_to_delivery(m) for m in ("shipping", "pickup")] == [False, True]
+    assert [phone.applies_to_delivery(m) for m in ("shipping", "pickup")] == [True, True]
+    everywhere = FieldSpec(name="delivery_address", delivery=("shipping", "pickup"))
+    assert everywhere.applies_to_delivery("pickup")  # the store file may say otherwise
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ('[[order_fields]]\nname = "x"\ndelivery = []', "field 'x': delivery needs a method"),
+        ('[[order_fields]]\nname = "x"\ndelivery = ["drone"]', "Input should be 'shipping' or 'pickup'"),
+        (
+            '[[item_fields]]\nname = "x"\ndelivery = ["pickup"]',
+            "'x': only order fields have delivery methods",
+        ),
+    ],
+)
+def test_a_bad_delivery_list_on_a_field_stops_start_up(fields: str, problem: str) -> None:
+    with pytest.raises(StoreConfigError, match=re.escape(problem)):
+        parse_store_config(f'[store]\ndelivery = ["shipping", "pickup"]\n{fields}\n', "chatcart.toml")
+
+
+def test_delivery_fees_are_read_in_the_stores_number_format() -> None:
+    config = parse_store_config(
+        '[store]\ncurrency = "EUR"\nlanguages = ["de"]\ndelivery_fees = { shipping = "4,90" }'
+    )
+    assert config.delivery_fee_minor("shipping") == 490

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def test_import_then_reimport_updates_by_sku(shop: Path, capsys: pytest.CaptureF
         == 0
     )
     out = capsys.readouterr().out
-    assert "Imported 1 products from a.csv: 1 new, 0 updated (prices in INR)." in out
+    assert "Imported 1 product from a.csv: 1 new, 0 updated (prices in INR)." in out
     assert "Imported 2 products from b.csv: 1 new, 1 updated" in out
 
 
@@ -46,7 +47,7 @@ def test_a_bad_file_is_reported_by_line_and_nothing_is_applied(
     assert main(["catalog", "import", bad]) == 1
     err = capsys.readouterr().err
     assert "chatcart: error: nothing was imported: 1 bad row" in err
-    assert "line 3: price: 'abc' is not a number" in err
+    assert "line 3: price: abc is not a number in this store's format (like 1,234.50)" in err
     main(["orders", "list"])  # the store still works and TEA kept its price
     assert main(["catalog", "import", str(shop / "missing.csv")]) == 1
     assert "No such file" in capsys.readouterr().err
@@ -99,6 +100,13 @@ def test_a_bad_store_file_stops_every_command_with_its_reason(
     (shop / "store.toml").write_text('[store]\ncurrency = "ZZZ"\n')
     assert main(["orders", "list"]) == 1
     assert "store.currency: unknown currency 'ZZZ'" in capsys.readouterr().err
+
+
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"chatcart {version('chatcart')}\n"
 
 
 def test_usage_errors_exit_2_and_help_works(capsys: pytest.CaptureFixture[str]) -> None:

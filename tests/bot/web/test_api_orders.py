@@ -112,6 +112,19 @@ async def test_bad_order_requests_get_a_json_4xx_and_store_nothing(
     assert await stock_of(services.db, "TEA") == 10
 
 
+async def test_a_pickup_order_needs_no_address(api: httpx.AsyncClient) -> None:
+    response = await create(api, ORDER | {"delivery": {"method": "pickup"}})
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert (order["delivery"]["method"], order["delivery"]["address"], order["delivery_fee"]) == (
+        "pickup",
+        "",
+        0,
+    )
+    shipped = await create(api, ORDER | {"delivery": {"method": "shipping"}})
+    assert (shipped.status_code, shipped.json()["code"]) == (422, "invalid_order")
+
+
 async def test_malformed_json_is_a_422_not_a_500(api: httpx.AsyncClient) -> None:
     response = await api.post(
         "/api/v1/orders", content=b"{not json", headers={"Content-Type": "application/json"}

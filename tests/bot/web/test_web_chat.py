@@ -36,6 +36,50 @@ async def test_a_message_is_answered_in_the_same_request_with_its_choices(api: h
     assert pressed.status_code == 200 and pressed.json()["messages"]
 
 
+async def test_a_new_chat_is_greeted_in_the_browsers_language_when_the_store_speaks_it(
+    api: httpx.AsyncClient,
+) -> None:
+    greeted = (await say(api, "message-0001", text="/start", language="es-MX")).json()["messages"]
+    assert [m["text"] for m in greeted] == [
+        "¡Hola! Bienvenido a Test Tea.",
+        "¿Qué te apetece? Elige un producto:",
+    ]
+    other = {"session": "test-session-2", "id": "message-0002", "text": "/start", "language": "fr-FR"}
+    greeted = (await api.post("/chat/api/messages", json=other)).json()["messages"]
+    assert (
+        greeted[0]["text"] == "Hi! Welcome to Test Tea."
+    )  # French is not served: the store's first language
+
+
+async def press(api: httpx.AsyncClient, message_id: str, reply: dict[str, Any], label: str) -> httpx.Response:
+    choice = next(c["id"] for c in reply["choices"] if c["label"] == label)
+    return await say(api, message_id, choice=choice)
+
+
+async def test_a_pickup_order_is_placed_without_a_delivery_address(api: httpx.AsyncClient) -> None:
+    await say(api, "message-0001", text="2 chai")
+    asked = (await say(api, "message-0002", text="checkout")).json()["messages"][-1]
+    summary = (await press(api, "message-0003", asked, "Pickup")).json()["messages"][-1]
+    assert summary["text"].startswith("Your order:\n2 × Masala chai — ₹240.00\nPickup: ₹0.00\nTotal: ₹240.00")
+    placed = (await press(api, "message-0004", summary, "Confirm")).json()["messages"]
+    assert placed[0]["text"].startswith("Order #1001 is placed. Total ₹240.00")
+
+
+async def test_stock_gone_before_confirm_is_told_politely_and_the_cart_kept(
+    api: httpx.AsyncClient, services: Services
+) -> None:
+    await say(api, "message-0001", text="3 chai")
+    asked = (await say(api, "message-0002", text="checkout")).json()["messages"][-1]
+    summary = (await press(api, "message-0003", asked, "Pickup")).json()["messages"][-1]
+    await services.catalog.update("TEA", {"stock": 2})  # someone else bought the rest meanwhile
+    refused = (await press(api, "message-0004", summary, "Confirm")).json()["messages"]
+    assert [m["text"] for m in refused] == [
+        "Sorry, there is not enough Masala chai left for your order. Your cart is kept; please change it and "
+        "check out again.",
+        "Your cart: 3 item(s), ₹360.00. Add more or check out?",
+    ]
+
+
 async def test_a_retried_message_is_processed_once(api: httpx.AsyncClient) -> None:
     first = await say(api, "message-0001", text="2 chai")
     again = await say(api, "message-0001", text="2 chai")
@@ -67,6 +111,8 @@ async def test_a_later_status_change_arrives_on_the_next_fetch_once(
         ({"session": SESSION, "id": "message-0001"}, "either text or choice"),
         ({"session": SESSION, "id": "message-0001", "text": "hi", "choice": "a"}, "either text or choice"),
         ({"session": SESSION, "id": "message-0001", "text": "x" * 2001}, "at most 2000"),
+        ({"session": SESSION, "id": "message-0001", "text": "hi", "language": "<en>"}, "language"),
+        ({"session": SESSION, "id": "message-0001", "text": "hi", "language": 7}, "language"),
         ([1, 2], "JSON object"),
     ],
 )
