@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Connection
 
 import orders.db.tables  # noqa: F401  (registers every table on the metadata)
-from catalog.db.schema import metadata
 from catalog.product import ProductData
 from catalog.service import CatalogService
 from orders.db import migrate
@@ -76,8 +75,10 @@ async def _fresh_postgres(url: str) -> Database:
     db = Database(url)
 
     def wipe(conn: Connection) -> None:
-        metadata.drop_all(conn)
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        # The whole schema, not `metadata.drop_all`: that knows only the tables whose modules this test run
+        # imported, and a table left behind makes the next migration fail.
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
 
     await db.write(wipe)
     return db

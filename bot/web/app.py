@@ -16,6 +16,7 @@ from bot.setup.channels import WEBHOOKS
 from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
+from bot.turns.failures import FailedUpdates
 from bot.web import web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
@@ -51,8 +52,12 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
             await services.aclose()
 
     app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
-    app.direct_routes = webhook_routes(WEBHOOKS, services.channels.by_name, services.dispatch)
+    failures = FailedUpdates(services.db, services.clock)
+    app.direct_routes = webhook_routes(
+        WEBHOOKS, services.channels.by_name, services.dispatch, failures.record
+    )
     app.state.services = services
+    app.state.failures = failures
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)

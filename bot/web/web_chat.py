@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,9 +11,9 @@ from bot.delivery import codec
 from bot.templating import render_page
 from bot.web.api.errors import error_body
 from bot.web.deps import AppServices, Dispatch, WebChat
+from bot.web.webhooks import Unavailable, hand_over
 from channels.web import BadChatMessage, parse_chat_message
 
-log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 
@@ -25,6 +24,7 @@ async def chat_page(app: AppServices) -> HTMLResponse:
 
 @router.post("/chat/api/messages")
 async def send_message(request: Request, app: AppServices, dispatch: Dispatch, mailboxes: WebChat) -> Any:
+    raw = await request.body()
     try:
         body = await request.json()
     except ValueError:
@@ -34,10 +34,12 @@ async def send_message(request: Request, app: AppServices, dispatch: Dispatch, m
     except BadChatMessage as exc:
         return JSONResponse(error_body(str(exc), "invalid_message"), status_code=422)
     try:
-        await dispatch(inbound)
-    except Exception:
-        log.exception("web chat message %s failed", inbound.message_id)
+        handled = await hand_over(dispatch, request.app.state.failures.record, inbound, raw)
+    except Unavailable:
         return JSONResponse(error_body("temporarily unavailable", "unavailable"), status_code=503)
+    if not handled:  # recorded for the operator; sending it again would fail the same way
+        problem = "Sorry, the shop could not read that message. Please write it another way."
+        return JSONResponse(error_body(problem, "unprocessable_message"), status_code=422)
     return {"messages": [codec.to_payload(m) for m in mailboxes.take(inbound.key.user_id)]}
 
 
