@@ -22,7 +22,12 @@ from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import error_body, install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
+from bot.web.headers import SecurityHeaders
 from bot.web.webhooks import webhook_routes
+
+# Pages that set their own Content-Security-Policy header, or none yet: FastAPI's API docs load Swagger UI
+# and ReDoc from a CDN with an inline script.
+OWN_POLICY_PATHS = ("/docs", "/redoc")
 
 
 class ChatcartApp(FastAPI):
@@ -31,7 +36,9 @@ class ChatcartApp(FastAPI):
     direct_routes: dict[str, Handler]
 
     def build_middleware_stack(self) -> ASGIApp:
-        return DirectRoutes(super().build_middleware_stack(), self.direct_routes)
+        # Outside FastAPI's own stack, so that its 500 page gets the security headers too.
+        guarded = SecurityHeaders(super().build_middleware_stack(), own_policy=OWN_POLICY_PATHS)
+        return DirectRoutes(guarded, self.direct_routes)
 
 
 def create_app(services: Services | None = None, *, run_worker: bool = True) -> ChatcartApp:
