@@ -44,7 +44,7 @@ def shop_settings(tmp_path: Path, store: str | None = None, **channels: Any) -> 
         database_url=f"sqlite:///{tmp_path / 'shop.db'}",
         store_config=tmp_path / "store.toml",
         api_token=API_TOKEN,
-        **channels,
+        **({"web_chat": True} | channels),  # on, as under `make run`
     )
 
 

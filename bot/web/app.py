@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,6 +25,8 @@ from bot.web.api.errors import error_body, install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
 from bot.web.headers import SecurityHeaders
 from bot.web.webhooks import webhook_routes
+
+log = logging.getLogger(__name__)
 
 # Pages that set their own Content-Security-Policy header, or none yet: FastAPI's API docs load Swagger UI
 # and ReDoc from a CDN with an inline script.
@@ -68,7 +71,12 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
-    app.include_router(web_chat.router)
+    if services.settings.web_chat:
+        app.include_router(web_chat.router)
+        log.warning(
+            "the web chat at /chat is on: anyone who can reach this server can place real orders "
+            "(CHATCART_WEB_CHAT=off turns it off)"
+        )
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:

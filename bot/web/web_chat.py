@@ -1,4 +1,7 @@
-"""`/chat`: the web chat page, and its JSON API (send a message and get the replies; fetch later ones)."""
+"""`/chat`: the web chat page, and its JSON API (send a message and get the replies; fetch later ones).
+
+Mounted only with CHATCART_WEB_CHAT=on: it places real orders for anyone who can reach it.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,18 @@
 """Every answer tells the browser not to sniff, refer or frame it and what it may load; the web chat page
-runs only its own script and style."""
+runs only its own script and style; the web chat is served only when CHATCART_WEB_CHAT is on."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
+from bot.setup.settings import Settings
+from bot.setup.wiring import Services, build_services
+from bot.web.app import create_app
+from tests.conftest import Clock
 
 WEBHOOK = "/webhooks/telegram"  # answered in plain ASGI, ahead of FastAPI
 # Headers do not depend on the database: these run on SQLite only.
@@ -63,3 +69,36 @@ async def test_the_chat_page_runs_only_its_own_script_and_style_by_a_fresh_nonce
     ]
     assert nonce not in second.headers["content-security-policy"]
     assert first.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.fixture
+async def web_chat_off(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    services: Services = build_services(settings.model_copy(update={"web_chat": False}), clock=clock)
+    transport = httpx.ASGITransport(app=create_app(services, run_worker=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://chatcart.test") as client:
+        yield client
+    await services.aclose()
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/chat"), ("POST", "/chat/api/messages"), ("GET", "/chat/api/messages?session=session-1")],
+)
+async def test_the_web_chat_is_not_there_when_off(
+    web_chat_off: httpx.AsyncClient, method: str, path: str
+) -> None:
+    body = {"session": "session-1", "id": "message-1", "text": "2 chai"}
+    response = await web_chat_off.request(method, path, json=body if method == "POST" else None)
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize(("value", "on"), [(None, False), ("on", True), ("off", False), ("ON", True)])
+def test_chatcart_web_chat_is_off_unless_turned_on(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, on: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("CHATCART_WEB_CHAT", raising=False)
+    else:
+        monkeypatch.setenv("CHATCART_WEB_CHAT", value)
+    assert Settings().web_chat is on
