@@ -8,16 +8,16 @@ strict: "2" or true is not a quantity, NaN is not a number.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
@@ -58,19 +58,28 @@ ProductName = Annotated[StrictStr, _text(200, 1), Storable]
 Description = Annotated[StrictStr, _text(10_000), Storable]
 Url = Annotated[StrictStr, _text(2000), Storable]
 FieldName = Annotated[StrictStr, StringConstraints(max_length=100), Storable]
-FieldNumber = Annotated[StrictInt, Field(ge=-MAX_JSON_INT, le=MAX_JSON_INT)]
 
 
-def _fractional(value: object) -> object:
-    if isinstance(value, int):  # a whole number past FieldNumber's range would become an inexact float
+def field_value(value: object) -> str | int | float:
+    """An item or order field's value as sent: text, a whole number every JSON reader (a merchant's
+    JavaScript) reads exactly, or a finite number; never true/false, NaN or Infinity."""
+    if isinstance(value, str):
+        if len(value) > 1000:
+            raise ValueError("must be text of at most 1000 characters")
+        return storable(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be text or a number")
+    if isinstance(value, int) and not -MAX_JSON_INT <= value <= MAX_JSON_INT:
         raise ValueError(f"a whole number must be between -{MAX_JSON_INT} and {MAX_JSON_INT}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
     return value
 
 
-FiniteFloat = Annotated[StrictFloat, Field(allow_inf_nan=False), BeforeValidator(_fractional)]
-FieldValues = dict[
-    FieldName, Annotated[StrictStr, StringConstraints(max_length=1000), Storable] | FieldNumber | FiniteFloat
+FieldValue = Annotated[
+    str | int | float, PlainValidator(field_value, json_schema_input_type=str | int | float)
 ]
+FieldValues = dict[FieldName, FieldValue]
 Quantity = Annotated[StrictInt, Field(ge=1, le=10_000)]
 Price = Annotated[StrictInt, Field(ge=0, le=MAX_INT, description="integer minor units (1250 = 12.50)")]
 

@@ -230,3 +230,20 @@ async def test_an_order_total_beyond_the_column_is_a_422_on_postgresql(
         return
     assert (response.status_code, response.json()["code"]) == (422, "value_out_of_range")
     assert await snapshot(services) == before
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # refused before any database is asked
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (NAN, "must be a finite number"),
+        (True, "must be text or a number"),
+        (10**30, "a whole number must be between -9007199254740992 and 9007199254740992"),
+        ("x" * 1001, "must be text of at most 1000 characters"),
+    ],
+)
+async def test_a_bad_field_value_is_named_and_explained_in_words(
+    api: httpx.AsyncClient, value: object, problem: str
+) -> None:
+    response = await send(api, Bad("POST", "/api/v1/orders", order(fields={"delivery_address": value})))
+    assert response.json()["error"] == f"fields.delivery_address: Value error, {problem}"
