@@ -8,7 +8,6 @@ acknowledged and kept in `failed_updates` instead.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +19,6 @@ from sqlalchemy import exc as sa_errors
 from bot.conversations.base import StaleConversation
 from catalog.db.schema import UtcDateTime, insert_ignoring, metadata
 from orders.db.engine import Database
-
-log = logging.getLogger(__name__)
 
 failed_updates = Table(
     "failed_updates",
@@ -137,7 +134,6 @@ class FailedUpdates:
         }
         statement = insert_ignoring(self._db.engine.dialect, failed_updates, ["provider", "external_id"])
         await self._db.write(lambda conn: conn.execute(statement, row))
-        log.error("%s message %s failed for good and was recorded: %s", provider, external_id, row["error"])
 
     async def latest(self, limit: int = 50) -> list[FailedUpdate]:
         """The most recent failures first."""

@@ -40,7 +40,12 @@ async def hand_over(dispatch: Dispatch, record: Record, inbound: InboundMessage,
                 "%s message %s: unavailable, to be redelivered: %r", provider, inbound.message_id, exc
             )
             raise Unavailable(str(exc)) from exc
-        log.exception("%s message %s failed: %r", provider, inbound.message_id, payload[:2000])
+        log.exception(
+            "%s message %s failed for good; acknowledged and kept in failed_updates: %r",
+            provider,
+            inbound.message_id,
+            payload[:2000],
+        )
         try:
             await record(provider, inbound.message_id, exc, payload)
         except Exception as failure:  # not even recorded (the database went away): let it come again

@@ -193,3 +193,10 @@ async def test_the_rest_of_a_batch_is_handled_after_a_message_that_fails_for_goo
     assert response.status == 200
     assert seen == ["hi", "menu", "2 samosa"]
     assert [f.external_id for f in await failures.latest()] == ["wamid.HBgMOTE5ODc2NTQzMjEwFQIAEhggB2"]
+
+
+async def test_a_failure_is_recorded_whatever_its_text_holds(failures: FailedUpdates) -> None:
+    await failures.record("whatsapp", "wamid.\x00" + "x" * 300, ValueError("bad \x00 value"), b"{\x00\xff}")
+    [recorded] = await failures.latest()
+    assert recorded.external_id.startswith("wamid.\\x00x") and len(recorded.external_id) == 200
+    assert (recorded.error, recorded.payload) == ("ValueError: bad \\x00 value", "{\\x00\ufffd}")
