@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The test chat at /chat places real orders for anyone who reaches it: on here, off in `chatcart serve`.
+CHATCART_WEB_CHAT ?= on
 
 .PHONY: install run test lint bench clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/chatcart serve --host $(HOST) --port $(PORT) --demo-catalog
+	CHATCART_WEB_CHAT=$(CHATCART_WEB_CHAT) $(BIN)/chatcart serve --host $(HOST) --port $(PORT) --demo-catalog
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qs
@@ -161,6 +161,29 @@ def json_object(body: bytes, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadPayload(f"not a {what}: expected a JSON object")
     return data
+
+
+def chat_text(value: object) -> str:
+    """What a shopper wrote, as every database stores it: PostgreSQL refuses NUL characters in text (the
+    message would fail on every redelivery), and a lone surrogate cannot even be encoded."""
+    text = value if isinstance(value, str) else str(value)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def unix_time(value: float, per_second: int = 1) -> datetime:
+    """A provider's Unix time (`per_second=1000`: milliseconds) in UTC. A time no datetime holds (a crafted
+    10^20) is taken as now: it is informational, and the message is still answered. A value that is not a
+    number raises TypeError, like any malformed field."""
+    try:
+        return datetime.fromtimestamp(value / per_second, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.now(UTC)
 
 
 def split_text(text: str, limit: int) -> list[str]:

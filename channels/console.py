@@ -7,10 +7,11 @@ import sys
 from datetime import datetime
 from typing import TextIO
 
-from channels.base import BaseChannel
+from channels.base import BaseChannel, chat_text
 from flows.messages import Choice, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "console"
+MAX_TEXT = 4096  # as much as a Telegram or WhatsApp message holds; a pasted novel is cut there
 
 
 class ConsoleChannel(BaseChannel):
@@ -33,9 +34,10 @@ class ConsoleChannel(BaseChannel):
         self._out.flush()
 
     def read(self, line: str, now: datetime, run: str) -> InboundMessage:
-        text = line.strip()
+        text = chat_text(line[:MAX_TEXT]).strip()
         message_id = f"{run}:{next(self._ids)}"
-        if text.isdigit() and 1 <= int(text) <= len(self._choices):
+        # ASCII digits only: "²" is a digit to str.isdigit(), but not to int().
+        if text.isascii() and text.isdigit() and len(text) < 4 and 1 <= int(text) <= len(self._choices):
             choice = self._choices[int(text) - 1]
             return InboundMessage(self.key, message_id, now, InboundKind.CHOICE, choice_id=choice.id)
         return InboundMessage(self.key, message_id, now, InboundKind.TEXT, text=text)

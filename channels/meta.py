@@ -9,13 +9,22 @@ an Instagram professional account (`object: instagram`) the `instagram` channel:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import orjson
 
-from channels.base import BadPayload, ChannelError, Notice, clip, json_object, outside_window, split_text
+from channels.base import (
+    BadPayload,
+    ChannelError,
+    Notice,
+    chat_text,
+    clip,
+    json_object,
+    outside_window,
+    split_text,
+    unix_time,
+)
 from channels.hub import CUSTOMER_SERVICE_WINDOW, HubChannel
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -40,18 +49,18 @@ _TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 341, 613})
 def _inbound(channel: str, event: dict[str, Any]) -> InboundMessage | None:
     sender = str(event["sender"]["id"])
     key = ConversationKey(channel, sender)
-    at = datetime.fromtimestamp(int(event["timestamp"]) / 1000, UTC)
+    at = unix_time(int(event["timestamp"]), per_second=1000)
     if (postback := event.get("postback")) is not None:
         mid = str(postback.get("mid") or f"postback:{sender}:{event['timestamp']}")
-        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=str(postback["payload"]))
+        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=chat_text(postback["payload"]))
     message = event.get("message")
     if message is None or message.get("is_echo"):
         return None  # deliveries, reads, reactions, and our own messages echoed back
     mid = str(message["mid"])
     if (quick_reply := message.get("quick_reply")) is not None:
-        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=str(quick_reply["payload"]))
+        return InboundMessage(key, mid, at, InboundKind.CHOICE, choice_id=chat_text(quick_reply["payload"]))
     if message.get("text"):
-        return InboundMessage(key, mid, at, InboundKind.TEXT, text=str(message["text"]))
+        return InboundMessage(key, mid, at, InboundKind.TEXT, text=chat_text(message["text"]))
     return InboundMessage(key, mid, at, InboundKind.UNSUPPORTED)  # images, audio, stickers, shares…
 
 

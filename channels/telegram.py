@@ -25,8 +25,10 @@ from channels.base import (
     ChannelError,
     Verdict,
     WebhookRequest,
+    chat_text,
     json_object,
     split_text,
+    unix_time,
 )
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -59,11 +61,11 @@ def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] 
 
 
 def _full_name(user: dict[str, Any]) -> str:
-    return " ".join(str(part) for part in (user.get("first_name"), user.get("last_name")) if part)
+    return chat_text(" ".join(str(part) for part in (user.get("first_name"), user.get("last_name")) if part))
 
 
 def _when(message: dict[str, Any] | None) -> datetime:
-    return datetime.fromtimestamp(message["date"], UTC) if message else datetime.now(UTC)
+    return unix_time(message["date"]) if message else datetime.now(UTC)
 
 
 def parse_update(data: dict[str, Any]) -> InboundMessage | None:
@@ -81,7 +83,7 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
             update_id,
             _when(message),
             InboundKind.CHOICE,
-            choice_id=str(query.get("data") or ""),
+            choice_id=chat_text(query.get("data") or ""),
             language=str(user.get("language_code") or ""),
             contact_name=_full_name(user),
             ack=str(query["id"]),  # must be answered, or the shopper's button keeps spinning
@@ -92,7 +94,7 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     user = message["from"]
     text, phone, kind = message.get("text"), "", InboundKind.TEXT
     if (contact := message.get("contact")) is not None:
-        text = phone = str(contact["phone_number"])
+        text = phone = chat_text(contact["phone_number"])
     elif not text:
         kind = InboundKind.UNSUPPORTED
     return InboundMessage(
@@ -100,7 +102,7 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
         update_id,
         _when(message),
         kind,
-        text=str(text or ""),
+        text=chat_text(text or ""),
         language=str(user.get("language_code") or ""),
         contact_name=_full_name(user),
         phone=phone,

@@ -11,7 +11,7 @@ import re
 from collections import OrderedDict, deque
 from datetime import datetime
 
-from channels.base import BadPayload, BaseChannel
+from channels.base import BadPayload, BaseChannel, chat_text
 from flows.messages import ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "web"
@@ -43,10 +43,14 @@ def parse_chat_message(body: object, now: datetime) -> InboundMessage:
     if choice is not None:
         if not isinstance(choice, str) or not 0 < len(choice) <= 200:
             raise BadChatMessage("choice: the id of a button, at most 200 characters")
-        return InboundMessage(key, message_id, now, InboundKind.CHOICE, choice_id=choice, language=language)
+        return InboundMessage(
+            key, message_id, now, InboundKind.CHOICE, choice_id=chat_text(choice), language=language
+        )
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         raise BadChatMessage(f"text: at most {MAX_TEXT} characters")
-    return InboundMessage(key, message_id, now, InboundKind.TEXT, text=text.strip(), language=language)
+    return InboundMessage(
+        key, message_id, now, InboundKind.TEXT, text=chat_text(text).strip(), language=language
+    )
 
 
 class WebChatChannel(BaseChannel):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,7 +20,17 @@ from pywa.types.callback import Button, Section, SectionList, SectionRow
 from pywa.types.templates import TemplateLanguage
 from pywa_async.client import WhatsApp
 
-from channels.base import BadPayload, ChannelError, Notice, clip, json_object, outside_window, split_text
+from channels.base import (
+    BadPayload,
+    ChannelError,
+    Notice,
+    chat_text,
+    clip,
+    json_object,
+    outside_window,
+    split_text,
+    unix_time,
+)
 from channels.hub import CUSTOMER_SERVICE_WINDOW, HubChannel
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -55,9 +64,9 @@ def _choice_id(message: dict[str, Any]) -> str | None:
     if message["type"] == "interactive":
         interactive = message["interactive"]
         reply = interactive.get("list_reply") or interactive.get("button_reply") or {}
-        return str(reply["id"]) if "id" in reply else None
+        return chat_text(reply["id"]) if "id" in reply else None
     if message["type"] == "button":  # a template's quick-reply button
-        return str(message["button"].get("payload") or message["button"]["text"])
+        return chat_text(message["button"].get("payload") or message["button"]["text"])
     return None
 
 
@@ -66,16 +75,16 @@ def _inbound(message: dict[str, Any], names: dict[str, str]) -> InboundMessage:
     common: dict[str, Any] = {
         "key": ConversationKey(CHANNEL, sender),
         "message_id": str(message["id"]),
-        "at": datetime.fromtimestamp(int(message["timestamp"]), UTC),
+        "at": unix_time(int(message["timestamp"])),
         "contact_name": names.get(sender, ""),
         "phone": f"+{sender}" if sender.isdigit() else "",  # a WhatsApp sender is a phone number
     }
     if message["type"] == "text":
-        return InboundMessage(kind=InboundKind.TEXT, text=str(message["text"]["body"]), **common)
+        return InboundMessage(kind=InboundKind.TEXT, text=chat_text(message["text"]["body"]), **common)
     if (choice := _choice_id(message)) is not None:
         return InboundMessage(kind=InboundKind.CHOICE, choice_id=choice, **common)
     if message["type"] == "contacts" and message["contacts"][0].get("phones"):
-        phone = str(message["contacts"][0]["phones"][0]["phone"])
+        phone = chat_text(message["contacts"][0]["phones"][0]["phone"])
         return InboundMessage(kind=InboundKind.TEXT, text=phone, **(common | {"phone": phone}))
     return InboundMessage(kind=InboundKind.UNSUPPORTED, **common)  # images, voice, stickers, locations…
 
@@ -97,7 +106,7 @@ def _messages(payload: dict[str, Any]) -> Iterator[InboundMessage]:
             if change.get("field") != "messages":
                 continue
             names = {
-                str(c["wa_id"]): str((c.get("profile") or {}).get("name") or "")
+                str(c["wa_id"]): chat_text((c.get("profile") or {}).get("name") or "")
                 for c in value.get("contacts", [])
                 if "wa_id" in c
             }

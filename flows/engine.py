@@ -19,6 +19,10 @@ from flows.parsing import (
 from flows.turn import CancelOrderCommand, ConfirmOrderCommand, OrderStatusCommand, StoreView, Turn
 from orders.store import FieldType
 
+# Order numbers and product ids are 32-bit INTEGER columns (PostgreSQL): a choice id naming a bigger one is
+# no choice this bot ever offered.
+MAX_ID = 2**31 - 1
+
 
 def step(conversation: Conversation, inbound: InboundMessage, view: StoreView, now: datetime) -> Turn:
     """Advance the conversation by one inbound message; shopper mistakes become replies, never errors."""
@@ -34,14 +38,23 @@ def step(conversation: Conversation, inbound: InboundMessage, view: StoreView, n
     return turn
 
 
+def _id(text: str) -> int | None:
+    """The number in a choice id, or None: choice ids come back from outside and may be crafted, so only
+    ASCII digits count ("²" is a digit to str.isdigit() but not to int()) and only what a column holds."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def _on_choice(turn: Turn, inbound: InboundMessage) -> None:
     conv = turn.conversation
     parts = inbound.choice_id.split(":")
-    if len(parts) == 3 and parts[0] == "cod" and parts[2].isdigit():
-        number = int(parts[2])
-        turn.commands.append(ConfirmOrderCommand(number) if parts[1] == "y" else CancelOrderCommand(number))
+    cod, answer = parts[0] == "cod" and len(parts) == 3, parts[1] if len(parts) > 1 else ""
+    if cod and answer in ("y", "n") and (number := _id(parts[2])) is not None:
+        turn.commands.append(ConfirmOrderCommand(number) if answer == "y" else CancelOrderCommand(number))
         return
-    if len(parts) < 2 or not parts[0].isdigit() or int(parts[0]) != conv.menu:
+    if len(parts) < 2 or _id(parts[0]) != conv.menu:
         turn.say(turn.t("stale_menu"))
         prompts.show(turn)
         return
@@ -52,12 +65,13 @@ def _on_choice(turn: Turn, inbound: InboundMessage) -> None:
 def _choice_action(turn: Turn, inbound: InboundMessage, action: str, arg: str) -> None:
     conv = turn.conversation
     step_now = conv.step
-    if action == "p" and arg.isdigit() and (product := turn.view.catalog.by_id(int(arg))):
+    number = _id(arg)
+    if action == "p" and number is not None and (product := turn.view.catalog.by_id(number)):
         actions.choose_product(turn, product)
-    elif action == "pg" and arg.isdigit():
-        actions.show_products(turn, conv.query, int(arg))
-    elif action == "q" and arg.isdigit() and step_now is Step.CHOOSING_QUANTITY:
-        actions.set_quantity(turn, int(arg))
+    elif action == "pg" and number is not None:
+        actions.show_products(turn, conv.query, number)
+    elif action == "q" and number is not None and step_now is Step.CHOOSING_QUANTITY:
+        actions.set_quantity(turn, number)
     elif action == "o" and step_now in (Step.ITEM_FIELD, Step.ORDER_FIELD):
         _option(turn, arg)
     elif action == "k" and step_now is Step.ORDER_FIELD:
@@ -85,8 +99,9 @@ def _option(turn: Turn, arg: str) -> None:
     spec = prompts.next_item_field(turn) if item else prompts.next_order_field(turn)
     skip = arg == "-"
     value = ""
-    if spec is not None and not skip and arg.isdigit() and int(arg) < len(spec.options):
-        value = spec.options[int(arg)]
+    index = _id(arg)
+    if spec is not None and not skip and index is not None and index < len(spec.options):
+        value = spec.options[index]
     if item:
         actions.answer_item_field(turn, value, skip=skip)
     else:

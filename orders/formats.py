@@ -111,13 +111,20 @@ CSV_HEADER = [
     "items",
     "note",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What starts a formula (OWASP's CSV injection list), with the full-width forms some spreadsheets read as
+# the same operators, and NUL, which some readers drop before looking at what follows.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Invisible characters a cell may hide a formula behind: bidi marks, embeddings, overrides and isolates,
+# zero-width characters and the byte-order mark.
+_INVISIBLE = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
 
 
 def safe_cell(value: object) -> str:
     """Prefix text a spreadsheet would treat as a formula with a quote (OWASP's CSV injection advice)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.lstrip(_INVISIBLE).startswith(_FORMULA_START) else text
 
 
 def csv_row(order: Order) -> list[str]:

@@ -51,7 +51,7 @@ def shop_settings(
         database_url=database_url or f"sqlite:///{tmp_path / 'shop.db'}",
         store_config=tmp_path / "store.toml",
         api_token=API_TOKEN,
-        **channels,
+        **({"web_chat": True} | channels),  # on, as under `make run`
     )
 
 

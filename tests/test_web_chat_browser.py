@@ -38,6 +38,8 @@ async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: st
     async with playwright.async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM)
         page = await browser.new_page()
+        refused: list[str] = []  # Chromium reports what the page's Content-Security-Policy blocked
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
         await page.goto(f"{shop_url}/chat")
         assert await page.title() == "Chai Corner · test chat"
 
@@ -62,6 +64,7 @@ async def test_a_test_order_placed_in_the_browser_shows_channel_web(shop_url: st
         await playwright.expect(log).to_contain_text("Your order #1001 is confirmed", timeout=15_000)
         await page.screenshot(path=str(tmp_path / "web-chat.png"), full_page=True)
         await browser.close()
+    assert refused == []
 
     async with httpx.AsyncClient(base_url=shop_url, headers=API_HEADERS) as api:
         order = (await api.get("/api/v1/orders/1001")).json()

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     merchant_webhook_url: str | None = None
     merchant_webhook_secret: SecretStr | None = None
 
+    # on|off. The test chat at /chat places real orders for anyone who reaches it: `make run` turns it on.
+    web_chat: bool = False
+
     def store_file(self) -> Path | None:
         """The store file to read: the configured one, else ./chatcart.toml when present."""
         if self.store_config is not None:

@@ -5,5 +5,6 @@ from __future__ import annotations
 import bot.conversations.sql
 import bot.delivery.health
 import bot.delivery.windows
-import bot.turns.claims  # noqa: F401
+import bot.turns.claims
+import bot.turns.failures  # noqa: F401
 import orders.db.tables  # noqa: F401

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from bot.turns.failures import refused_value
 from flows.messages import ConversationKey
 from flows.results import REFUSED_OTHER, REFUSED_STOCK, REFUSED_UNAVAILABLE
 from flows.turn import (
@@ -23,9 +24,14 @@ from flows.turn import (
 from orders.commands import ChangeStatus
 from orders.db.orders import OrderRepository
 from orders.errors import OrderError, OutOfStock, UnknownProduct
-from orders.model import Lead
+from orders.model import Customer, Lead
 from orders.services import OrderService
 from orders.status import OrderStatus
+
+MAX_NUMBER = 2**31 - 1  # orders.number is a 32-bit INTEGER on PostgreSQL: no bigger order exists
+# The customer's columns (orders/db/tables.py): a longer answer typed in chat is refused with a reason,
+# the same on SQLite (which would keep it) as on PostgreSQL (which refuses it).
+CUSTOMER_COLUMNS = (("name", 200), ("phone", 64), ("email", 200))
 
 
 class OrderCommands:
@@ -41,10 +47,13 @@ class OrderCommands:
             return self._move(conn, key, command.number, OrderStatus.CONFIRMED)
         if isinstance(command, CancelOrderCommand):
             return self._move(conn, key, command.number, OrderStatus.CANCELLED)
-        order = OrderRepository(conn).get(command.number)
-        return StatusReport(command.number, order.status if order and _owns(order.lead, key) else None)
+        number = command.number
+        order = OrderRepository(conn).get(number) if 0 < number <= MAX_NUMBER else None
+        return StatusReport(number, order.status if order and _owns(order.lead, key) else None)
 
     def _place(self, conn: Connection, command: PlaceOrderCommand) -> Outcome:
+        if (too_long := _too_long(command.order.customer)) is not None:
+            return OrderRefused(too_long)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
         savepoint = conn.begin_nested()
         try:
@@ -55,11 +64,20 @@ class OrderCommands:
             if isinstance(exc, OutOfStock):
                 return OrderRefused(REFUSED_STOCK, exc.sku)
             return OrderRefused(REFUSED_UNAVAILABLE if isinstance(exc, UnknownProduct) else REFUSED_OTHER)
+        except Exception as exc:
+            if not refused_value(exc):
+                raise
+            # A value no column holds (a total beyond 32 bits on PostgreSQL): the shopper hears so, and
+            # the turn (and with it the shopper's next messages) goes on.
+            savepoint.rollback()
+            return OrderRefused(REFUSED_OTHER)
         savepoint.commit()
         return OrderPlaced(order.number, order.total)
 
     def _move(self, conn: Connection, key: ConversationKey, number: int, target: OrderStatus) -> Outcome:
         """A shopper may confirm or cancel only their own order, and only while it is pending."""
+        if not 0 < number <= MAX_NUMBER:
+            return StatusUnchanged(number, None, target)
         order = OrderRepository(conn).get(number, for_update=True)
         if order is None or not _owns(order.lead, key):
             return StatusUnchanged(number, None, target)
@@ -67,6 +85,13 @@ class OrderCommands:
             return StatusUnchanged(number, order.status, target)
         self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"), current=order)
         return StatusMoved(number, target)
+
+
+def _too_long(customer: Customer) -> str | None:
+    for field, limit in CUSTOMER_COLUMNS:
+        if len(getattr(customer, field)) > limit:
+            return f"the {field} is longer than {limit} characters"
+    return None
 
 
 def _owns(lead: Lead | None, key: ConversationKey) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,12 +17,20 @@ from bot.setup.channels import WEBHOOKS
 from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
+from bot.turns.failures import FailedUpdates
 from bot.web import web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import error_body, install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
+from bot.web.headers import SecurityHeaders
 from bot.web.webhooks import webhook_routes
+
+log = logging.getLogger(__name__)
+
+# Pages that set their own Content-Security-Policy header, or none yet: FastAPI's API docs load Swagger UI
+# and ReDoc from a CDN with an inline script.
+OWN_POLICY_PATHS = ("/docs", "/redoc")
 
 
 class ChatcartApp(FastAPI):
@@ -30,7 +39,9 @@ class ChatcartApp(FastAPI):
     direct_routes: dict[str, Handler]
 
     def build_middleware_stack(self) -> ASGIApp:
-        return DirectRoutes(super().build_middleware_stack(), self.direct_routes)
+        # Outside FastAPI's own stack, so that its 500 page gets the security headers too.
+        guarded = SecurityHeaders(super().build_middleware_stack(), own_policy=OWN_POLICY_PATHS)
+        return DirectRoutes(guarded, self.direct_routes)
 
 
 def create_app(services: Services | None = None, *, run_worker: bool = True) -> ChatcartApp:
@@ -51,12 +62,21 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
             await services.aclose()
 
     app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
-    app.direct_routes = webhook_routes(WEBHOOKS, services.channels.by_name, services.dispatch)
+    failures = FailedUpdates(services.db, services.clock)
+    app.direct_routes = webhook_routes(
+        WEBHOOKS, services.channels.by_name, services.dispatch, failures.record
+    )
     app.state.services = services
+    app.state.failures = failures
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
-    app.include_router(web_chat.router)
+    if services.settings.web_chat:
+        app.include_router(web_chat.router)
+        log.warning(
+            "the web chat at /chat is on: anyone who can reach this server can place real orders "
+            "(CHATCART_WEB_CHAT=off turns it off)"
+        )
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.web.headers import RAW_HEADERS
 from channels.base import WebhookRequest
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ async def _respond(send: Send, response: RawResponse) -> None:
     headers: list[tuple[bytes, bytes]] = [
         (b"content-type", response.content_type),
         (b"content-length", str(len(response.body)).encode()),
+        *RAW_HEADERS,
     ]
     start: dict[str, Any] = {"type": "http.response.start", "status": response.status, "headers": headers}
     await send(start)

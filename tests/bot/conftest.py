@@ -21,7 +21,7 @@ TOKEN = "test-token"
 def settings(db: Database, tmp_path: Path) -> Settings:
     store_file = tmp_path / "store.toml"
     store_file.write_text(STORE_TOML)
-    return Settings(database_url=db.url, api_token=TOKEN, store_config=store_file)
+    return Settings(database_url=db.url, api_token=TOKEN, store_config=store_file, web_chat=True)
 
 
 @pytest.fixture

@@ -105,6 +105,6 @@ def test_chat_text_is_not_escaped_and_a_phrase_without_placeholders_is_kept_as_w
 
 
 def test_the_web_chat_page_escapes_the_store_name() -> None:
-    page = render_page("chat.html", store_name="<b>Tea & Co</b>")
+    page = render_page("chat.html", store_name="<b>Tea & Co</b>", nonce="n0nce")
     assert "<title>&lt;b&gt;Tea &amp; Co&lt;/b&gt; · test chat</title>" in page
     assert "<b>" not in page

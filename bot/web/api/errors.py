@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,10 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.turns.failures import DATABASE_ERRORS, is_transient, refused_value
 from catalog.product import ProductValidationError
 from catalog.service import DuplicateSku, ProductNotFound
 from orders import errors as order_errors
 from orders.store import FieldValueError
+
+log = logging.getLogger(__name__)
 
 _STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
     (order_errors.OrderNotFound, 404),
@@ -57,8 +61,24 @@ def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(str(exc.detail), code), status_code=exc.status_code, headers=exc.headers)
 
 
+def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """The request's values are checked at the edge; a value the database still refuses (an order total
+    beyond its 32-bit column) is the request's problem (422), an outage is a 503, anything else a bug."""
+    if refused_value(exc):
+        log.warning("%s %s: the database refused a value: %s", request.method, request.url.path, exc)
+        message = "a value is beyond what the database can keep (too large or too long)"
+        return JSONResponse(error_body(message, "value_out_of_range"), status_code=422)
+    if is_transient(exc):
+        log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+        return JSONResponse(error_body("temporarily unavailable", "unavailable"), status_code=503)
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(error_body("internal error", "internal"), status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     for kind, _status in _STATUS_BY_ERROR:
         app.add_exception_handler(kind, _domain_error)
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, _database_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

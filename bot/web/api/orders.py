@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from bot.web.api.auth import require_token
-from bot.web.api.schemas import OrderIn, StatusIn
+from bot.web.api.schemas import MAX_INT, OrderIn, StatusIn, Storable
 from bot.web.deps import Orders
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.filters import MAX_PER_PAGE, OrderFilter
@@ -22,6 +22,11 @@ from orders.model import Customer
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
 
 router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)])
+
+# Pages past the last of the 2^31 orders a table holds are refused, not handed to SQL as a huge OFFSET.
+MAX_PAGE = MAX_INT // MAX_PER_PAGE
+LAST_DAY = date(9999, 12, 30)  # date_to's end of day must still be a date
+Number = Annotated[int, Path(ge=1, le=MAX_INT, description="the order number")]
 
 
 def _statuses(raw: str | None) -> tuple[OrderStatus, ...]:
@@ -42,12 +47,14 @@ def _statuses(raw: str | None) -> tuple[OrderStatus, ...]:
 def _filters(  # noqa: PLR0917 (FastAPI reads each query parameter from this signature)
     status: Annotated[str | None, Query(description="one status or a comma-separated list")] = None,
     group: StatusGroup | None = None,
-    q: Annotated[str, Query(max_length=200, description="order number, customer, phone or tracking")] = "",
-    channel: str | None = None,
+    q: Annotated[
+        str, Query(max_length=200, description="order number, customer, phone or tracking"), Storable
+    ] = "",
+    channel: Annotated[str | None, Query(max_length=32), Storable] = None,
     payment_status: PaymentStatus | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    date_from: Annotated[date | None, Query(le=LAST_DAY)] = None,
+    date_to: Annotated[date | None, Query(le=LAST_DAY)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
 ) -> OrderFilter:
     return OrderFilter(
@@ -84,7 +91,7 @@ async def export_orders(orders: Orders, filters: Filters) -> StreamingResponse:
 
 
 @router.get("/orders/{number}")
-async def get_order(orders: Orders, number: int) -> dict[str, Any]:
+async def get_order(orders: Orders, number: Number) -> dict[str, Any]:
     return order_to_dict(await orders.get(number))
 
 
@@ -107,7 +114,7 @@ def _place_command(body: OrderIn) -> PlaceOrder:
 async def create_order(
     orders: Orders,
     body: OrderIn,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200), Storable] = None,
 ) -> JSONResponse:
     idempotency = None
     if idempotency_key:
@@ -123,6 +130,6 @@ async def create_order(
 
 
 @router.post("/orders/{number}/status")
-async def change_status(orders: Orders, number: int, body: StatusIn) -> dict[str, Any]:
+async def change_status(orders: Orders, number: Number, body: StatusIn) -> dict[str, Any]:
     command = ChangeStatus(number, body.status, "api", body.tracking_number, body.carrier, body.reason)
     return order_to_dict(await orders.change_status(command))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from bot.web.api.auth import require_token
-from bot.web.api.schemas import ProductIn, ProductPatch, Sku
+from bot.web.api.schemas import MAX_INT, ProductIn, ProductPatch, Sku
 from bot.web.deps import Catalog
 from catalog.product import ProductData, ProductValidationError, product_to_dict
 
@@ -19,7 +19,7 @@ async def list_products(
     catalog: Catalog,
     active: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0,
 ) -> dict[str, Any]:
     found, total = await catalog.list(active_only=bool(active), limit=limit, offset=offset)
     return {"items": [product_to_dict(p) for p in found], "total": total}
