@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from catalog import limits
 from catalog.product import Product
-from orders.commands import LineRequest, PlaceOrder
+from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.errors import InvalidOrder, UnknownProduct
 from orders.model import FieldValue, OrderLine
 from orders.status import PaymentMethod
@@ -97,3 +98,22 @@ def order_field_fallbacks(cmd: PlaceOrder) -> dict[str, str]:
         "customer_name": cmd.customer.name,
         "email": cmd.customer.email,
     }
+
+
+def check_total(total: int) -> None:
+    if total > limits.MAX_INT:
+        raise InvalidOrder(f"the total is beyond what an order can hold ({limits.MAX_INT} minor units)")
+
+
+def check_references(cmd: ChangeStatus) -> None:
+    """A tracking number and a carrier fit their columns, and hold text a database keeps."""
+    for field, value, limit in (
+        ("tracking number", cmd.tracking_number, limits.TRACKING_NUMBER),
+        ("carrier", cmd.carrier, limits.CARRIER),
+    ):
+        if value is None:
+            continue
+        if len(value.strip()) > limit:
+            raise InvalidOrder(f"{field}: at most {limit} characters")
+        if (problem := limits.storable_text(value)) is not None:
+            raise InvalidOrder(f"{field}: {problem}")

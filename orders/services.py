@@ -23,7 +23,14 @@ from orders.errors import ConcurrentUpdate, IdempotencyConflict, OrderNotFound, 
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
-from orders.placement import check_methods, order_field_fallbacks, parse_fields, priced_lines
+from orders.placement import (
+    check_methods,
+    check_references,
+    check_total,
+    order_field_fallbacks,
+    parse_fields,
+    priced_lines,
+)
 from orders.status import RELEASES_STOCK, OrderStatus, PaymentMethod, PaymentStatus, check_transition
 from orders.store import StoreConfig
 
@@ -100,6 +107,7 @@ class OrderService:
         catalog = products.get_many(ids=[r.product_id for r in cmd.lines if r.product_id], skus=wanted)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
+        check_total(totals(lines, self._store.delivery_fee_minor(method))[1])
         fields = parse_fields(
             self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd), method=method
         )
@@ -163,6 +171,7 @@ class OrderService:
         if order is None:
             raise OrderNotFound(cmd.number)
         check_transition(order.status, cmd.status)
+        check_references(cmd)
         values: dict[str, object] = {"status": cmd.status.value, "updated_at": now}
         if cmd.tracking_number is not None:
             values["tracking_number"] = cmd.tracking_number.strip()

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from babel.core import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from catalog import limits
 from catalog.money import MoneyError, is_known_currency, parse_major, price_locale
 from orders.model import FieldValue
 from orders.status import OrderStatus
@@ -33,6 +34,13 @@ class FieldType(StrEnum):
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 _MAX_TEXT = 1000
+# Answers that become the order's customer: as long as the customer's columns hold, asked again otherwise.
+_CUSTOMER_FIELDS = {
+    "name": limits.CUSTOMER_NAME,
+    "customer_name": limits.CUSTOMER_NAME,
+    "phone": limits.PHONE,
+    "email": limits.EMAIL,
+}
 DeliveryMethod = Literal["shipping", "pickup"]
 # Fields that belong to one way of getting an order when the store file does not say otherwise.
 _DEFAULT_DELIVERY: dict[str, tuple[DeliveryMethod, ...]] = {"delivery_address": ("shipping",)}
@@ -95,8 +103,9 @@ class FieldSpec(BaseModel):
                 if option.casefold() == text.casefold():
                     return option
             raise FieldValueError(f"{self.title} must be one of: {', '.join(self.options)}")
-        if len(text) > _MAX_TEXT:
-            raise FieldValueError(f"{self.title} is longer than {_MAX_TEXT} characters")
+        limit = _CUSTOMER_FIELDS.get(self.name, _MAX_TEXT)
+        if len(text) > limit:
+            raise FieldValueError(f"{self.title} is longer than {limit} characters")
         return text
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from bot.cli.common import Subcommands
 from bot.setup.wiring import Services
+from catalog import limits
 from orders.commands import ChangeStatus
-from orders.filters import OrderFilter
+from orders.filters import MAX_PER_PAGE, OrderFilter
 from orders.formats import details, order_to_dict, table_line
 from orders.status import OrderStatus, PaymentStatus, StatusGroup
 
@@ -57,6 +59,20 @@ async def set_status(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number within what the database holds (argparse reports the rest)."""
+
+    def parse(text: str) -> int:
+        if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+NUMBER = _whole(1, limits.MAX_INT)
+
+
 def add_commands(sub: Subcommands) -> None:
     orders = sub.add_parser("orders", help="list, show and move orders").add_subparsers(
         dest="orders_command", required=True
@@ -67,18 +83,18 @@ def add_commands(sub: Subcommands) -> None:
     listing.add_argument("--channel")
     listing.add_argument("--payment-status", choices=[p.value for p in PaymentStatus])
     listing.add_argument("-q", help="search number, customer, phone, tracking")
-    listing.add_argument("--page", type=int, default=1)
-    listing.add_argument("--per-page", type=int, default=25)
+    listing.add_argument("--page", type=_whole(1, limits.MAX_INT // MAX_PER_PAGE), default=1)
+    listing.add_argument("--per-page", type=_whole(1, MAX_PER_PAGE), default=25)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(run=list_orders)
 
     show = orders.add_parser("show", help="one order with its items and history")
-    show.add_argument("number", type=int)
+    show.add_argument("number", type=NUMBER)
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=show_order)
 
     move = orders.add_parser("set-status", help="move an order to another status")
-    move.add_argument("number", type=int)
+    move.add_argument("number", type=NUMBER)
     move.add_argument("status", choices=[s.value for s in OrderStatus])
     move.add_argument("--tracking")
     move.add_argument("--carrier")

@@ -44,9 +44,11 @@ class AdminCommands:
         args = words[1:]
         if command == "/orders":
             return self._list(conn, args)
-        if not args or not args[0].lstrip("#").isdigit():
+        typed = args[0].lstrip("#") if args else ""
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if not typed.isascii() or not typed.isdigit() or len(typed) > 10:
             return f"Which order? {USAGE}"
-        number = int(args[0].lstrip("#"))
+        number = int(typed)
         if command == "/order":
             order = OrderRepository(conn).get(number)
             return details(order, history=False) if order else f"Order {number} does not exist."

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import String as SqlString
 
+from catalog import limits
 from orders.db.tables import FIRST_ORDER_NUMBER, counters, idempotency_keys, order_events, order_lines, orders
 from orders.db.tables import payments as payments_table
 from orders.filters import OrderFilter
@@ -229,6 +230,8 @@ class OrderRepository:
         return self._conn.execute(statement, params).rowcount == 1
 
     def get(self, number: int, *, for_update: bool = False) -> Order | None:
+        if not 0 < number <= limits.MAX_INT:
+            return None  # no column holds it: no such order (PostgreSQL would refuse the query itself)
         found = self._load(_BY_NUMBER_LOCKED if for_update else _BY_NUMBER, {"b_number": number})
         return found[0] if found else None
 

@@ -162,3 +162,11 @@ def test_delivery_fees_are_read_in_the_stores_number_format() -> None:
         '[store]\ncurrency = "EUR"\nlanguages = ["de"]\ndelivery_fees = { shipping = "4,90" }'
     )
     assert config.delivery_fee_minor("shipping") == 490
+
+
+@pytest.mark.parametrize(("name", "limit"), [("phone", 64), ("email", 200), ("name", 200), ("note", 1000)])
+def test_an_answer_longer_than_what_keeps_it_is_asked_again(name: str, limit: int) -> None:
+    spec = FieldSpec(name=name)
+    assert spec.parse_value("x" * limit) == "x" * limit
+    with pytest.raises(FieldValueError, match=f"longer than {limit} characters"):
+        spec.parse_value("x" * (limit + 1))
