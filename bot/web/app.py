@@ -1,25 +1,23 @@
-"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API, the web chat, the health check;
-the background worker in the app's lifespan."""
+"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API, the web chat, the operations
+endpoints; the background worker in the app's lifespan."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from bot.setup.channels import WEBHOOKS
 from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
-from bot.web import web_chat
+from bot.web import operations, web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
-from bot.web.api.errors import error_body, install_error_handlers
+from bot.web.api.errors import install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
 from bot.web.webhooks import webhook_routes
 
@@ -57,13 +55,5 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
     app.include_router(web_chat.router)
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> Any:
-        try:
-            await services.db.ping()
-        except Exception as exc:  # any database failure means "not healthy", never a 500
-            return JSONResponse(error_body(f"database unavailable: {type(exc).__name__}", "unhealthy"), 503)
-        return {"status": "ok"}
-
+    app.include_router(operations.router)
     return app
