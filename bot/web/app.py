@@ -1,5 +1,5 @@
-"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API, the web chat, the operations
-endpoints; the background worker in the app's lifespan."""
+"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API and its docs, the web chat, the
+operations endpoints; the background worker in the app's lifespan."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
+from bot.web.docs import install_docs
 from bot.web.webhooks import webhook_routes
 
 
@@ -48,7 +49,8 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
                 await worker
             await services.aclose()
 
-    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load their scripts from a CDN; `install_docs` serves them locally.
+    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.direct_routes = webhook_routes(WEBHOOKS, services.channels.by_name, services.dispatch)
     app.state.services = services
     install_error_handlers(app)
@@ -56,4 +58,5 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.include_router(products_api.router)
     app.include_router(web_chat.router)
     app.include_router(operations.router)
+    install_docs(app)
     return app
