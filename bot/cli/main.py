@@ -31,7 +31,8 @@ _EXPECTED_ERRORS = (
 )
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole `chatcart` command line (tests check compose.yaml and the Dockerfile against it)."""
     parser = argparse.ArgumentParser(prog="chatcart", description="Self-hosted chat-commerce engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in COMMAND_GROUPS:
@@ -59,7 +60,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = Settings()
     except ValidationError as exc:
