@@ -25,7 +25,12 @@ QUIET_PATHS = frozenset({"/chat/api/messages", "/healthz", "/readyz", "/metrics"
 
 ACCESS_LOGGER = "uvicorn.access"
 
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Attributes every record has, and uvicorn's `color_message` (its message again, with terminal colours).
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 class QuietPolls(logging.Filter):

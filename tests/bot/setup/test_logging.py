@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 
 from bot.cli.main import main
-from bot.setup.logging import ACCESS_LOGGER, QUIET_LIBRARIES, configure_logging
+from bot.setup.logging import ACCESS_LOGGER, QUIET_LIBRARIES, JsonFormatter, configure_logging
 from bot.setup.startup import prepare_database
 from bot.setup.wiring import build_services
 from bot.web.app import create_app
@@ -153,6 +153,7 @@ async def test_the_access_log_leaves_out_chat_polls_and_probes_but_keeps_everyth
     access.propagate = True
     configure_logging("INFO", "text")
     caplog.set_level(logging.INFO, ACCESS_LOGGER)
+    caplog.set_level(logging.INFO, "uvicorn.error")
     async with serve_with_access_log(tmp_path) as client:
         for path in ("/chat/api/messages?session=abcdefgh12", "/healthz", "/readyz", "/metrics"):
             assert (await client.get(path)).status_code == 200
@@ -160,3 +161,9 @@ async def test_the_access_log_leaves_out_chat_polls_and_probes_but_keeps_everyth
         assert (await client.get("/chat/api/messages?session=x")).status_code == 422
     logged = [r.args[2] for r in caplog.records if r.name == ACCESS_LOGGER and isinstance(r.args, tuple)]
     assert logged == ["/api/v1/orders", "/chat/api/messages?session=x"]
+    # In JSON, uvicorn's lines keep their facts and lose the terminal-coloured copy of their message.
+    entries = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    assert any(e["message"].startswith("Uvicorn running on") for e in entries)
+    assert not any("color_message" in e for e in entries)
+    refused = {"logger": ACCESS_LOGGER, "method": "GET", "path": "/api/v1/orders", "status": 401}
+    assert any(refused.items() <= e.items() for e in entries)
