@@ -32,8 +32,8 @@ class Readiness:
     oldest_pending_seconds: float | None
 
     @property
-    def ready(self) -> bool:
-        return all(state in ("ok", NOT_CONFIGURED) for state in self.checks.values())
+    def failing(self) -> dict[str, str]:
+        return {name: state for name, state in self.checks.items() if state not in ("ok", NOT_CONFIGURED)}
 
 
 @dataclass(frozen=True, slots=True)

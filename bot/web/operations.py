@@ -65,9 +65,9 @@ async def readyz(app: AppServices) -> Any:
     outbox = None
     if found.backlog is not None:
         outbox = {"pending": found.backlog.pending, "oldest_pending_seconds": found.oldest_pending_seconds}
-    if found.ready:
+    if not found.failing:
         return {"status": "ready", "checks": found.checks, "outbox": outbox}
-    failing = ", ".join(f"{name} {state}" for name, state in found.checks.items() if state.startswith("unav"))
+    failing = ", ".join(f"{name} {state}" for name, state in found.failing.items())
     body = error_body(f"not ready: {failing}", "not_ready", checks=found.checks, outbox=outbox)
     return JSONResponse(body, status_code=503)
 
