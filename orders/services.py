@@ -3,16 +3,19 @@ runs inside the caller's (a chat turn's). Side effects go to the outbox in the s
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+import prometheus_client
+from sqlalchemy import Connection, event
 from sqlalchemy.exc import IntegrityError
 
 from catalog.db.products import ProductRepository
+from catalog.money import format_money
 from catalog.product import Product
 from orders import notifications
 from orders.commands import ChangeStatus, PlaceOrder
@@ -33,6 +36,12 @@ from orders.placement import (
 )
 from orders.status import RELEASES_STOCK, OrderStatus, PaymentMethod, PaymentStatus, check_transition
 from orders.store import StoreConfig
+
+log = logging.getLogger(__name__)
+
+ORDERS_PLACED = prometheus_client.Counter(
+    "chatcart_orders_placed", "Orders placed (committed) by this process, by channel.", ["channel"]
+)
 
 
 def utc_now() -> datetime:
@@ -117,6 +126,7 @@ class OrderService:
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
         order = orders.insert(values, lines, created)
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
+        _when_committed(conn, lambda: _announce_placed(order))
         return order
 
     def _new_order(
@@ -201,6 +211,7 @@ class OrderService:
         OutboxRepository(conn).add(
             notifications.on_status_changed(updated, order.status, self._targets, sequence=sequence), now
         )
+        _when_committed(conn, lambda: _announce_moved(updated, order.status, cmd.actor))
         return updated
 
     async def get(self, number: int) -> Order:
@@ -228,3 +239,50 @@ def _reserve(products: ProductRepository, catalog: list[Product], lines: list[Or
         if product.tracks_stock and not products.reserve(product_id, needed[product_id]):
             current = products.get_by_sku(product.sku)
             raise OutOfStock(product.sku, needed[product_id], current.stock if current else 0)
+
+
+def _when_committed(conn: Connection, announce: Callable[[], None]) -> None:
+    """Call `announce` once the caller's transaction commits: a chat turn or a batch of them that rolls
+    back placed and moved nothing, so it must neither log nor count."""
+    settled = False
+
+    def on_commit(_conn: Connection) -> None:
+        nonlocal settled
+        if not settled:
+            settled = True
+            announce()
+
+    def on_rollback(_conn: Connection) -> None:
+        nonlocal settled
+        settled = True
+
+    event.listen(conn, "commit", on_commit)
+    event.listen(conn, "rollback", on_rollback)
+
+
+def _facts(order: Order) -> dict[str, object]:
+    """What an operator searches the logs for, as JSON log fields too."""
+    channel = order.channel or order.source.value
+    return {"order": order.number, "channel": channel, "total": order.total, "currency": order.currency}
+
+
+def _announce_placed(order: Order) -> None:
+    facts = _facts(order)
+    ORDERS_PLACED.labels(facts["channel"]).inc()
+    total = format_money(order.total, order.currency)
+    log.info("order #%d placed: channel %s, total %s", order.number, facts["channel"], total, extra=facts)
+
+
+def _announce_moved(order: Order, previous: OrderStatus, actor: str) -> None:
+    facts = _facts(order) | {"status": order.status.value, "previous_status": previous.value, "actor": actor}
+    total = format_money(order.total, order.currency)
+    log.info(
+        "order #%d %s -> %s by %s: channel %s, total %s",
+        order.number,
+        previous.value,
+        order.status.value,
+        actor,
+        facts["channel"],
+        total,
+        extra=facts,
+    )

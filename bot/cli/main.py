@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
+
+from pydantic import ValidationError
 
 from bot.cli import catalog, chat, orders, outbox, server, setup_commands
 from bot.cli.common import CommandError
 from bot.setup.channels import ConfigurationError
+from bot.setup.logging import configure_logging
 from bot.setup.settings import Settings
 from bot.setup.startup import SchemaOutOfDate, prepare_database
 from bot.setup.wiring import build_services
@@ -39,7 +41,8 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole `chatcart` command line (tests check compose.yaml and the Dockerfile against it)."""
     parser = argparse.ArgumentParser(prog="chatcart", description="Self-hosted chat-commerce engine.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -48,9 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _run(args: argparse.Namespace) -> int:
+def _settings_problem(exc: ValidationError) -> str:
+    """`CHATCART_LOG_LEVEL: Input should be 'DEBUG', …` for each bad variable."""
+    return "; ".join(f"CHATCART_{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
     extra = args.channels(args) if hasattr(args, "channels") else ()
-    services = build_services(Settings(), extra_channels=extra)
+    services = build_services(settings, extra_channels=extra)
     closes_itself = getattr(args, "closes_itself", False)
     try:
         if getattr(args, "migrate", True):
@@ -63,11 +71,15 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
     try:
-        return asyncio.run(_run(args))
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"chatcart: error: {_settings_problem(exc)}", file=sys.stderr)
+        return 1
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        return asyncio.run(_run(args, settings))
     except _EXPECTED_ERRORS as exc:
         print(f"chatcart: error: {exc}", file=sys.stderr)
         return 1

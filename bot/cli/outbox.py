@@ -9,6 +9,7 @@ from typing import Any
 from bot.cli.common import CommandError, Subcommands
 from bot.setup.wiring import Services
 from orders.db.outbox import OutboxRepository
+from orders.db.outbox_stats import STATUS_NAMES, outbox_counts
 from orders.outbox import OutboxStatus
 
 
@@ -26,9 +27,11 @@ async def list_outbox(services: Services, args: argparse.Namespace) -> int:
     found = await services.db.read(lambda conn: OutboxRepository(conn).listing(status, args.limit))
     for row in found:
         print(_line(row))
-    counts = await services.db.read(lambda conn: OutboxRepository(conn).counts())
-    totals = {s.value: sum(n for (_, st), n in counts.items() if st == s.value) for s in OutboxStatus}
-    print(", ".join(f"{n} {s}" for s, n in totals.items()), file=sys.stderr)
+    counts = await services.db.read(outbox_counts)
+    totals = {
+        name: sum(n for (_, status), n in counts.items() if status == name) for name in STATUS_NAMES.values()
+    }
+    print(", ".join(f"{n} {name}" for name, n in totals.items()), file=sys.stderr)
     return 0
 
 

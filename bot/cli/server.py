@@ -25,7 +25,8 @@ async def serve(services: Services, args: argparse.Namespace) -> int:
     if services.settings.api_token is None:
         log.warning("CHATCART_API_TOKEN is not set: the REST API answers 401 until it is")
     app = create_app(services, run_worker=not args.no_worker)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="info")
+    # Our logging set-up speaks for uvicorn too (JSON lines, the level, probes out of the access log).
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None, log_level=None)
     log.info("serving %s on http://%s:%d", services.store.store.name, args.host, args.port)
     await uvicorn.Server(config).serve()
     return 0

@@ -85,7 +85,7 @@ def _redis(url: str) -> Redis:
     # A blocking pool: under a burst a turn waits for a free connection instead of failing with
     # "Too many connections" (found by the 1,000-shopper benchmark).
     pool = BlockingConnectionPool.from_url(url, max_connections=64, timeout=10)
-    return Redis(connection_pool=pool)
+    return Redis.from_pool(pool)  # the client owns the pool: closing it closes every connection
 
 
 def _relay(

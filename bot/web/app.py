@@ -1,5 +1,5 @@
-"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API, the web chat, the health check;
-the background worker in the app's lifespan."""
+"""The app factory: webhooks (plain ASGI, ahead of FastAPI), the REST API and its docs, the web chat, the
+operations endpoints; the background worker in the app's lifespan."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp
 
 from bot.setup.channels import WEBHOOKS
@@ -18,19 +16,16 @@ from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
-from bot.web import web_chat
+from bot.web import operations, web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
-from bot.web.api.errors import error_body, install_error_handlers
+from bot.web.api.errors import install_error_handlers
 from bot.web.direct_routes import DirectRoutes, Handler
+from bot.web.docs import install_docs
 from bot.web.headers import SecurityHeaders
 from bot.web.webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
-
-# Pages that set their own Content-Security-Policy header, or none yet: FastAPI's API docs load Swagger UI
-# and ReDoc from a CDN with an inline script.
-OWN_POLICY_PATHS = ("/docs", "/redoc")
 
 
 class ChatcartApp(FastAPI):
@@ -40,7 +35,7 @@ class ChatcartApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         # Outside FastAPI's own stack, so that its 500 page gets the security headers too.
-        guarded = SecurityHeaders(super().build_middleware_stack(), own_policy=OWN_POLICY_PATHS)
+        guarded = SecurityHeaders(super().build_middleware_stack())
         return DirectRoutes(guarded, self.direct_routes)
 
 
@@ -61,7 +56,8 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
             await worker
             await services.aclose()
 
-    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan)
+    # FastAPI's own /docs and /redoc load their scripts from a CDN; `install_docs` serves them locally.
+    app = ChatcartApp(title="chatcart", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     failures = FailedUpdates(services.db, services.clock)
     app.direct_routes = webhook_routes(
         WEBHOOKS, services.channels.by_name, services.dispatch, failures.record
@@ -77,13 +73,6 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
             "the web chat at /chat is on: anyone who can reach this server can place real orders "
             "(CHATCART_WEB_CHAT=off turns it off)"
         )
-
-    @app.get("/healthz", tags=["health"])
-    async def healthz() -> Any:
-        try:
-            await services.db.ping()
-        except Exception as exc:  # any database failure means "not healthy", never a 500
-            return JSONResponse(error_body(f"database unavailable: {type(exc).__name__}", "unhealthy"), 503)
-        return {"status": "ok"}
-
+    app.include_router(operations.router)
+    install_docs(app)
     return app

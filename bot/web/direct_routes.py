@@ -8,12 +8,14 @@ of the REST API's OpenAPI document. Every other request goes to FastAPI untouche
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import prometheus_client
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.headers import RAW_HEADERS
@@ -22,6 +24,16 @@ from channels.base import WebhookRequest
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # provider updates are a few KB; anything bigger is not one
+
+WEBHOOK_ANSWERS = prometheus_client.Counter(
+    "chatcart_webhook_answers", "Webhook calls answered, by path and HTTP status.", ["path", "status"]
+)
+
+
+@functools.cache
+def _answers(path: str, status: int) -> prometheus_client.Counter:
+    # Bounded: `path` is always one of the routes, never a path a caller made up.
+    return WEBHOOK_ANSWERS.labels(path, str(status))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +80,7 @@ class DirectRoutes:
             except Exception:  # a bug must still answer: the provider retries a 5xx, and the claim dedupes
                 log.exception("%s %s failed", scope["method"], scope["path"])
                 response = error_response(500, "internal error", "internal")
+        _answers(scope["path"], response.status).inc()
         await _respond(send, response)
 
 

@@ -1,9 +1,7 @@
 """Security headers on every answer: nothing sniffed, no referrer sent, never framed, and a
-Content-Security-Policy that a page may replace with its own (the web chat's nonce; /docs later)."""
+Content-Security-Policy that a page may replace with its own."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,22 +26,17 @@ def page_policy(nonce: str) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware: adds each header a response does not set itself.
+    """ASGI middleware: adds each header a response does not set itself; a page chooses its own
+    Content-Security-Policy by setting the header (the web chat's nonce, the API docs' script hashes)."""
 
-    A route chooses its own Content-Security-Policy by setting the header; paths under `own_policy` get
-    none from here (FastAPI's /docs pages load their scripts from a CDN, until they are served locally).
-    """
-
-    def __init__(self, app: ASGIApp, *, own_policy: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._app = app
-        self._own_policy = tuple(own_policy)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        own = bool(self._own_policy) and scope["path"].startswith(self._own_policy)
-        added = ALWAYS if own else RAW_HEADERS
+        added = RAW_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, exists, func, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, exists, select, update
 
 from catalog.db.schema import insert_ignoring
 from orders.db.statements import DriverStatement
@@ -219,10 +219,3 @@ class OutboxRepository:
             statement = statement.where(outbox.c.id.in_(list(row_ids)))
         values = {"status": _PENDING, "due_at": now, "attempts": 0, "lease_until": None, "lease_owner": None}
         return int(self._conn.execute(statement.values(values)).rowcount)
-
-    def counts(self) -> dict[tuple[str, str], int]:
-        """How many rows there are of each (channel, status)."""
-        query = select(outbox.c.channel, outbox.c.status, func.count()).group_by(
-            outbox.c.channel, outbox.c.status
-        )
-        return {(channel, status): int(n) for channel, status, n in self._conn.execute(query)}

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from bot.web.api.auth import require_token
+from bot.web.api.responses import OrderListOut, OrderOut, Responses, errors
 from bot.web.api.schemas import MAX_INT, OrderIn, StatusIn, Storable
 from bot.web.deps import Orders
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
@@ -21,7 +22,9 @@ from orders.formats import CSV_HEADER, csv_line, csv_row, order_to_dict
 from orders.model import Customer
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
 
-router = APIRouter(prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    prefix="/api/v1", tags=["orders"], dependencies=[Depends(require_token)], responses=errors(401)
+)
 
 # Pages past the last of the 2^31 orders a table holds are refused, not handed to SQL as a huge OFFSET.
 MAX_PAGE = MAX_INT // MAX_PER_PAGE
@@ -65,7 +68,7 @@ def _filters(  # noqa: PLR0917 (FastAPI reads each query parameter from this sig
 Filters = Annotated[OrderFilter, Depends(_filters)]
 
 
-@router.get("/orders")
+@router.get("/orders", response_model=OrderListOut, responses=errors(422))
 async def list_orders(orders: Orders, filters: Filters) -> dict[str, Any]:
     found, total = await orders.search(filters)
     return {
@@ -76,7 +79,10 @@ async def list_orders(orders: Orders, filters: Filters) -> dict[str, Any]:
     }
 
 
-@router.get("/orders/export.csv", response_class=StreamingResponse)
+_CSV: Responses = {200: {"content": {"text/csv": {}}, "description": "one row per order, the header first"}}
+
+
+@router.get("/orders/export.csv", response_class=StreamingResponse, responses=_CSV | errors(422))
 async def export_orders(orders: Orders, filters: Filters) -> StreamingResponse:
     batches = await orders.export(filters)
 
@@ -90,7 +96,7 @@ async def export_orders(orders: Orders, filters: Filters) -> StreamingResponse:
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/orders/{number}")
+@router.get("/orders/{number}", response_model=OrderOut, responses=errors(404, 422))
 async def get_order(orders: Orders, number: Number) -> dict[str, Any]:
     return order_to_dict(await orders.get(number))
 
@@ -110,7 +116,12 @@ def _place_command(body: OrderIn) -> PlaceOrder:
     )
 
 
-@router.post("/orders", status_code=201)
+_REPLAYED: Responses = {
+    200: {"model": OrderOut, "description": "the order an earlier request with this key placed"}
+}
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut, responses=_REPLAYED | errors(409, 422))
 async def create_order(
     orders: Orders,
     body: OrderIn,
@@ -129,7 +140,7 @@ async def create_order(
     )
 
 
-@router.post("/orders/{number}/status")
+@router.post("/orders/{number}/status", response_model=OrderOut, responses=errors(404, 409, 422))
 async def change_status(orders: Orders, number: Number, body: StatusIn) -> dict[str, Any]:
     command = ChangeStatus(number, body.status, "api", body.tracking_number, body.carrier, body.reason)
     return order_to_dict(await orders.change_status(command))

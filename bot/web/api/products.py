@@ -7,14 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from bot.web.api.auth import require_token
+from bot.web.api.responses import ProductListOut, ProductOut, errors
 from bot.web.api.schemas import MAX_INT, ProductIn, ProductPatch, Sku
 from bot.web.deps import Catalog
 from catalog.product import ProductData, ProductValidationError, product_to_dict
 
-router = APIRouter(prefix="/api/v1", tags=["products"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    prefix="/api/v1", tags=["products"], dependencies=[Depends(require_token)], responses=errors(401)
+)
 
 
-@router.get("/products")
+@router.get("/products", response_model=ProductListOut, responses=errors(422))
 async def list_products(
     catalog: Catalog,
     active: bool | None = None,
@@ -25,12 +28,12 @@ async def list_products(
     return {"items": [product_to_dict(p) for p in found], "total": total}
 
 
-@router.get("/products/{sku}")
+@router.get("/products/{sku}", response_model=ProductOut, responses=errors(404, 422))
 async def get_product(catalog: Catalog, sku: Sku) -> dict[str, Any]:
     return product_to_dict(await catalog.get(sku))
 
 
-@router.post("/products", status_code=201)
+@router.post("/products", status_code=201, response_model=ProductOut, responses=errors(409, 422))
 async def create_product(catalog: Catalog, body: ProductIn) -> dict[str, Any]:
     data = ProductData(
         sku=body.sku,
@@ -46,7 +49,7 @@ async def create_product(catalog: Catalog, body: ProductIn) -> dict[str, Any]:
     return product_to_dict(await catalog.create(data))
 
 
-@router.patch("/products/{sku}")
+@router.patch("/products/{sku}", response_model=ProductOut, responses=errors(404, 422))
 async def update_product(catalog: Catalog, sku: Sku, body: ProductPatch) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     nulls = sorted(k for k, v in changes.items() if v is None and k != "stock")  # stock null = untracked

@@ -44,7 +44,7 @@ def test_dead_deliveries_are_listed_and_can_be_queued_again(
     (line,) = listed.out.splitlines()
     row_id = line.split()[0]
     assert "dead" in line and "the customer has no chat channel to message" in line
-    assert "1 dead" in listed.err
+    assert "1 failed" in listed.err
     assert main(["outbox", "retry", row_id]) == 0
     assert "1 dead delivery queued again" in capsys.readouterr().out
     assert main(["outbox", "list", "--dead"]) == 0
