@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from pydantic import ValidationError
 
-from bot.cli import catalog, chat, orders, outbox, server, setup_commands
+from bot.cli import catalog, chat, orders, outbox, server, setup_commands, staff
 from bot.cli.common import CommandError
 from bot.setup.channels import ConfigurationError
 from bot.setup.logging import configure_logging
@@ -21,7 +21,7 @@ from orders.errors import OrderError
 from orders.store import StoreConfigError
 
 # A command group is a module with `add_commands(sub)`; adding one is one entry here.
-COMMAND_GROUPS = (server, setup_commands, catalog, chat, orders, outbox)
+COMMAND_GROUPS = (server, setup_commands, catalog, chat, orders, outbox, staff)
 
 _EXPECTED_ERRORS = (
     CommandError,

@@ -22,6 +22,16 @@ async def serve(services: Services, args: argparse.Namespace) -> int:
 
     if args.demo_catalog and (added := await load_demo_catalog_if_empty(services)):
         log.info("loaded the demo catalog: %d products", added)
+    if await services.staff.count() == 0:
+        token = await services.staff.new_setup_link()
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        log.warning(
+            "no dashboard account yet: open http://%s:%d/admin/setup?token=%s to set the owner's password "
+            "(the link works once, for 24 hours)",
+            host,
+            args.port,
+            token,
+        )
     if services.settings.api_token is None:
         log.warning("CHATCART_API_TOKEN is not set: the REST API answers 401 until it is")
     app = create_app(services, run_worker=not args.no_worker)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bot.conversations.sql
 import bot.delivery.health
 import bot.delivery.windows
+import bot.staff.tables
 import bot.turns.claims
 import bot.turns.failures  # noqa: F401
 import orders.db.tables  # noqa: F401

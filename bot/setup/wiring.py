@@ -22,6 +22,8 @@ from bot.delivery.worker import Worker
 from bot.setup.channels import Channels, ConfigurationError, build_channels
 from bot.setup.settings import Settings
 from bot.setup.store_file import load_store
+from bot.staff.accounts import StaffAccounts
+from bot.staff.sessions import SignIns
 from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
 from bot.turns.catalog_cache import CatalogCache
@@ -53,6 +55,8 @@ class Services:
     dispatch: Dispatcher
     turns: TurnRunner
     worker: Worker
+    staff: StaffAccounts
+    sign_ins: SignIns
     http: httpx.AsyncClient
     redis: Redis | None = None
 
@@ -165,6 +169,8 @@ def build_services(
         dispatch=Dispatcher(turns, AdminCommands(orders), channels.admins),
         turns=turns,
         worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
+        staff=StaffAccounts(db, clock),
+        sign_ins=SignIns(db, clock),
         http=http,
         redis=redis,
     )

@@ -20,6 +20,7 @@ from bot.web import operations, web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import install_error_handlers
+from bot.web.dashboard import install_dashboard
 from bot.web.direct_routes import DirectRoutes, Handler
 from bot.web.docs import install_docs
 from bot.web.headers import SecurityHeaders
@@ -75,4 +76,5 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
         )
     app.include_router(operations.router)
     install_docs(app)
+    install_dashboard(app)
     return app
