@@ -3,16 +3,18 @@ its replies, or on its own behind the async storage protocol."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Column, Connection, Integer, String, Table, bindparam, select, update
+from sqlalchemy import Column, Connection, Integer, String, Table, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from bot.conversations.base import StaleConversation
 from catalog.db.schema import JsonColumn, UtcDateTime, insert_ignoring, metadata
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
 from orders.db.engine import Database
-from orders.db.statements import DriverStatement
+from orders.db.statements import DriverStatement, ManyRows
 
 # One row per (channel, user): the conversation engine's state, saved with a version check.
 conversations = Table(
@@ -51,6 +53,37 @@ _INSERT = DriverStatement(
 )
 
 
+# The same three for many conversations at once on PostgreSQL, one round trip each (a batch of turns).
+_LOAD_MANY = DriverStatement(
+    text(
+        "SELECT c.channel, c.user_id, c.data, c.version FROM conversations AS c "
+        "JOIN unnest(CAST(:channels AS VARCHAR[]), CAST(:users AS VARCHAR[])) AS k(channel, user_id) "
+        "ON c.channel = k.channel AND c.user_id = k.user_id"
+    )
+    .bindparams(bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
+    .columns(conversations.c.channel, conversations.c.user_id, conversations.c.data, conversations.c.version)
+)
+_SAVE_MANY = DriverStatement(
+    text(
+        "UPDATE conversations AS c SET data = s.data, version = c.version + 1, "
+        "updated_at = :now, last_inbound_at = :now "
+        "FROM unnest(CAST(:channels AS VARCHAR[]), CAST(:users AS VARCHAR[]), CAST(:datas AS JSONB[]), "
+        "CAST(:versions AS INTEGER[])) AS s(channel, user_id, data, version) "
+        "WHERE c.channel = s.channel AND c.user_id = s.user_id AND c.version = s.version "
+        "RETURNING c.channel, c.user_id"
+    ).bindparams(
+        bindparam("channels", type_=ARRAY(String)),
+        bindparam("users", type_=ARRAY(String)),
+        bindparam("datas", type_=ARRAY(JSONB)),
+        bindparam("versions", type_=ARRAY(Integer)),
+        bindparam("now", type_=UtcDateTime),
+    )
+)
+_INSERT_MANY = ManyRows(
+    conversations, _NEW_COLUMNS, conflict="ON CONFLICT DO NOTHING", returning=("channel", "user_id")
+)
+
+
 def load_in(conn: Connection, key: ConversationKey) -> Conversation | None:
     """The conversation as this transaction sees it."""
     row = _LOAD.run(conn, {"b_channel": key.channel, "b_user": key.user_id}).first()
@@ -61,8 +94,7 @@ def save_in(conn: Connection, conversation: Conversation, now: datetime) -> None
     """Save in this transaction if nobody else did since it was loaded; StaleConversation otherwise."""
     key = conversation.key
     if conversation.version == 0:
-        new = {"channel": key.channel, "user_id": key.user_id, "data": conversation.to_json(), "version": 1}
-        saved = _INSERT.run(conn, new | {"last_inbound_at": now, "updated_at": now}).rowcount
+        saved = _INSERT.run(conn, _new_row(conversation, now)).rowcount
     else:
         params = {
             "b_channel": key.channel,
@@ -75,6 +107,58 @@ def save_in(conn: Connection, conversation: Conversation, now: datetime) -> None
     if saved != 1:
         raise StaleConversation(str(key))
     conversation.version += 1
+
+
+def load_many_in(conn: Connection, keys: Sequence[ConversationKey]) -> dict[ConversationKey, Conversation]:
+    """The conversations of `keys` that exist, as this transaction sees them."""
+    if conn.dialect.name != "postgresql":
+        return {key: one for key in keys if (one := load_in(conn, key)) is not None}
+    params = {"channels": [k.channel for k in keys], "users": [k.user_id for k in keys]}
+    loaded: dict[ConversationKey, Conversation] = {}
+    for channel, user_id, data, version in _LOAD_MANY.run(conn, params).rows:
+        key = ConversationKey(channel, user_id)
+        loaded[key] = Conversation.from_json(key, data, version)
+    return loaded
+
+
+def save_many_in(conn: Connection, conversations_: Sequence[Conversation], now: datetime) -> None:
+    """`save_in` for each; on PostgreSQL, the known ones in one statement and the new ones in another."""
+    if conn.dialect.name != "postgresql":
+        for conversation in conversations_:
+            save_in(conn, conversation, now)
+        return
+    known = [c for c in conversations_ if c.version > 0]
+    new = [c for c in conversations_ if c.version == 0]
+    saved: set[tuple[str, str]] = set()
+    if known:
+        params = {
+            "channels": [c.key.channel for c in known],
+            "users": [c.key.user_id for c in known],
+            "datas": [c.to_json() for c in known],
+            "versions": [c.version for c in known],
+            "now": now,
+        }
+        saved |= {(str(ch), str(u)) for ch, u in _SAVE_MANY.run(conn, params).rows}
+    if new:
+        rows = [_new_row(c, now) for c in new]
+        saved |= {(str(ch), str(u)) for ch, u in _INSERT_MANY.run(conn, rows).rows}
+    for conversation in conversations_:
+        if (conversation.key.channel, conversation.key.user_id) not in saved:
+            raise StaleConversation(str(conversation.key))
+    for conversation in conversations_:
+        conversation.version += 1
+
+
+def _new_row(conversation: Conversation, now: datetime) -> dict[str, object]:
+    key = conversation.key
+    return {
+        "channel": key.channel,
+        "user_id": key.user_id,
+        "data": conversation.to_json(),
+        "version": 1,
+        "last_inbound_at": now,
+        "updated_at": now,
+    }
 
 
 class SqlConversations:

@@ -3,7 +3,7 @@ notification becomes once the lead's channel window has closed (the channel says
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ from catalog.money import format_money
 from channels.base import ApprovedTemplate, Channel, Notice
 from flows.messages import ConversationKey, OutboundMessage
 from orders.db.engine import Database
-from orders.db.statements import DriverStatement
+from orders.db.statements import DriverStatement, ManyRows
 from orders.store import ChatTemplate, StoreConfig
 
 # When each lead of a channel with a customer-service window (WhatsApp: 24 hours) last wrote to us.
@@ -34,15 +34,27 @@ def _upsert(dialect: Dialect) -> Any:
     )
 
 
-_TOUCH = DriverStatement(_upsert, ("channel", "user_id", "last_inbound_at"))
+_COLUMNS = ("channel", "user_id", "last_inbound_at")
+_TOUCH = DriverStatement(_upsert, _COLUMNS)
+_TOUCH_MANY = ManyRows(
+    service_windows,
+    _COLUMNS,
+    conflict="ON CONFLICT (channel, user_id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at",
+)
 _LAST = select(service_windows.c.last_inbound_at).where(
     service_windows.c.channel == bindparam("b_channel"), service_windows.c.user_id == bindparam("b_user")
 )
 
 
-def touch(conn: Connection, key: ConversationKey, now: datetime) -> None:
-    """Record, in the turn's transaction, that this lead wrote now: their window opens again."""
-    _TOUCH.run(conn, {"channel": key.channel, "user_id": key.user_id, "last_inbound_at": now})
+def touch(conn: Connection, keys: Sequence[ConversationKey], now: datetime) -> None:
+    """Record, in the turn's transaction, that these leads wrote now: their windows open again."""
+    rows = [{"channel": key.channel, "user_id": key.user_id, "last_inbound_at": now} for key in keys]
+    if conn.dialect.name == "postgresql":
+        if rows:
+            _TOUCH_MANY.run(conn, rows)
+        return
+    for row in rows:
+        _TOUCH.run(conn, row)
 
 
 class ServiceWindows:

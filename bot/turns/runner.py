@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +16,7 @@ from bot.delivery import codec
 from bot.delivery.relay import LEASE
 from bot.delivery.windows import touch
 from bot.turns.catalog_cache import CatalogCache
-from bot.turns.claims import claim
+from bot.turns.claims import claim, claim_many
 from bot.turns.order_commands import OrderCommands
 from flows.conversation import Conversation
 from flows.engine import step
@@ -26,6 +25,7 @@ from flows.messages import InboundMessage, OutboundMessage
 from flows.phrases import Phrasebook
 from flows.results import resume
 from flows.turn import StoreView
+from orders.db.batches import Batches
 from orders.db.engine import Database
 from orders.db.outbox import OutboxRepository
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow
@@ -34,6 +34,15 @@ from orders.store import StoreConfig
 log = logging.getLogger(__name__)
 
 MAX_STALE_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """One inbound message waiting for its turn, with the store as it was when it arrived."""
+
+    provider: str
+    inbound: InboundMessage
+    view: StoreView
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +87,19 @@ class TurnRunner:
         self._clock = clock
         self._windowed = windowed  # lead channels whose service window each inbound message reopens
         self._locks = KeyedLocks()
+        # Turns of different conversations that wait together share their statements: on PostgreSQL each
+        # is a round trip. SQLite's statements are calls in-process and its group commit already shares
+        # the commit, so there a turn goes alone (a batch runs on the event loop).
+        self._batches = Batches(db, self._turns, max_batch=1 if db.is_sqlite else 64)
 
     async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
             view = StoreView(self._store, snapshot, self.phrases, self._lexicon)
-            work = functools.partial(self._turn, provider=provider, inbound=inbound, view=view)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
-                    result = await self._db.write(work)
+                    result = await self._batches.submit(_Turn(provider, inbound, view))
                     break
                 except StaleConversation:
                     # Another process saved this conversation meanwhile: run the turn again on its state.
@@ -117,29 +129,60 @@ class TurnRunner:
             await self._deliver_now(rows)
         return rows is not None
 
-    def _turn(
-        self, conn: Connection, provider: str, inbound: InboundMessage, view: StoreView
-    ) -> TurnResult | None:
+    def _turns(self, conn: Connection, batch: Sequence[_Turn]) -> list[TurnResult | None]:
+        """A batch of turns of different conversations, each claim, load and save one statement for all."""
         now = self._clock()
-        if not self._claim(conn, provider, inbound, now):
-            return None
-        loaded = sql.load_in(conn, inbound.key)
+        claimed = claim_many(conn, [(t.provider, t.inbound.message_id) for t in batch], now)
+        fresh = [t for t in batch if (t.provider, t.inbound.message_id) in claimed]
+        touch(conn, [t.inbound.key for t in fresh if t.inbound.key.channel in self._windowed], now)
+        loaded = sql.load_many_in(conn, [t.inbound.key for t in fresh])
+        stepped = [self._step(conn, t, loaded.get(t.inbound.key), now) for t in fresh]
+        sql.save_many_in(conn, [conversation for conversation, _ in stepped], now)
+        messages = [
+            self._message(turn.provider, turn.inbound, reply, i)
+            for turn, (_, replies) in zip(fresh, stepped, strict=True)
+            for i, reply in enumerate(replies)
+        ]
+        leased = OutboxRepository(conn).add_leased(messages, now, owner=self._owner, lease=LEASE)
+        by_recipient: dict[str, list[OutboxRow]] = {}
+        for row in leased:
+            by_recipient.setdefault(row.recipient, []).append(row)
+        results = {
+            id(turn): TurnResult(conversation, by_recipient.get(str(turn.inbound.key), []))
+            for turn, (conversation, _) in zip(fresh, stepped, strict=True)
+        }
+        return [results.get(id(turn)) for turn in batch]
+
+    def _step(
+        self, conn: Connection, turn: _Turn, loaded: Conversation | None, now: datetime
+    ) -> tuple[Conversation, list[OutboundMessage]]:
+        """The engine's step and the order commands it asked for: the conversation and its replies."""
+        view, inbound = turn.view, turn.inbound
         conversation = loaded or Conversation(inbound.key, view.language_for(inbound.language))
-        turn = step(conversation, inbound, view, now)
-        replies = list(turn.replies)
-        for command in turn.commands:
+        stepped = step(conversation, inbound, view, now)
+        replies = list(stepped.replies)
+        for command in stepped.commands:
             outcome = self._commands.run(conn, inbound.key, command, now)
             replies += resume(conversation, outcome, view).replies
-        sql.save_in(conn, conversation, now)
-        return TurnResult(conversation, self._queue_replies(conn, provider, inbound, replies, now))
+        return conversation, replies
 
     def _claim(self, conn: Connection, provider: str, inbound: InboundMessage, now: datetime) -> bool:
         """Claim the provider's message id (False: a repeat); a windowed channel's window reopens."""
         if not claim(conn, provider, inbound.message_id, now):
             return False
         if inbound.key.channel in self._windowed:
-            touch(conn, inbound.key, now)
+            touch(conn, [inbound.key], now)
         return True
+
+    @staticmethod
+    def _message(provider: str, inbound: InboundMessage, reply: OutboundMessage, i: int) -> OutboxMessage:
+        """A reply as an outbox message; the dedupe key ties it to what it answers."""
+        return OutboxMessage(
+            OutboxKind.CUSTOMER_MESSAGE,
+            str(inbound.key),
+            codec.to_payload(reply),
+            f"reply:{provider}:{inbound.message_id}:{i}",
+        )
 
     def _queue_replies(
         self,
@@ -149,14 +192,6 @@ class TurnRunner:
         replies: list[OutboundMessage],
         now: datetime,
     ) -> list[OutboxRow]:
-        """Replies go to the outbox leased to this process; the dedupe key ties each to what it answers."""
-        messages = [
-            OutboxMessage(
-                OutboxKind.CUSTOMER_MESSAGE,
-                str(inbound.key),
-                codec.to_payload(reply),
-                f"reply:{provider}:{inbound.message_id}:{i}",
-            )
-            for i, reply in enumerate(replies)
-        ]
+        """Replies go to the outbox leased to this process, which sends them right after commit."""
+        messages = [self._message(provider, inbound, reply, i) for i, reply in enumerate(replies)]
         return OutboxRepository(conn).add_leased(messages, now, owner=self._owner, lease=LEASE)

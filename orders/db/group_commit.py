@@ -71,7 +71,7 @@ class GroupCommit:
         except BaseException as exc:  # the commit itself failed: nobody's work was kept
             outcomes = [(future, None, exc) for _, future in batch]
         for future, result, error in outcomes:
-            future.get_loop().call_soon_threadsafe(_settle, future, result, error)
+            future.get_loop().call_soon_threadsafe(settle, future, result, error)
         return True
 
     def _run_batch(
@@ -101,7 +101,8 @@ class _OneFailed(Exception):
     """A unit of work failed inside a shared batch: the batch is rolled back and retried one by one."""
 
 
-def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+def settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    """Give a waiting caller its result or its error (unless it stopped waiting)."""
     if future.cancelled():
         return
     if error is not None:

@@ -25,7 +25,15 @@ from sqlalchemy import (
 from sqlalchemy import String as SqlString
 
 from catalog import limits
-from orders.db.tables import FIRST_ORDER_NUMBER, counters, idempotency_keys, order_events, order_lines, orders
+from orders.db.tables import (
+    FIRST_ORDER_NUMBER,
+    counters,
+    idempotency_keys,
+    order_events,
+    order_lines,
+    order_numbers,
+    orders,
+)
 from orders.db.tables import payments as payments_table
 from orders.filters import OrderFilter
 from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
@@ -109,6 +117,7 @@ _BUMP_NUMBER = (
     .values(value=counters.c.value + 1)
     .returning(counters.c.value)
 )
+_NEXT_IN_SEQUENCE = select(order_numbers.next_value())
 _INSERT_ORDER = orders.insert().returning(orders.c.id)
 _INSERT_LINE = order_lines.insert()
 _INSERT_EVENT = order_events.insert()
@@ -186,7 +195,9 @@ class OrderRepository:
         self._conn = conn
 
     def next_number(self) -> int:
-        """The next human order number; the counter row serialises concurrent placements."""
+        """The next human order number: PostgreSQL's sequence, or SQLite's counter row."""
+        if self._conn.dialect.name == "postgresql":
+            return int(self._conn.execute(_NEXT_IN_SEQUENCE).scalar_one())
         number = self._conn.execute(_BUMP_NUMBER).scalar_one_or_none()
         if number is None:
             self._conn.execute(counters.insert().values(name="order_number", value=FIRST_ORDER_NUMBER))

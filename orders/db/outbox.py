@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, bindparam, exists, select, update
 
 from catalog.db.schema import insert_ignoring
-from orders.db.statements import DriverStatement
+from orders.db.statements import DriverStatement, ManyRows
 from orders.db.tables import outbox, workers
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow, OutboxStatus
 
@@ -84,6 +84,9 @@ _INSERT_LEASED = DriverStatement(
     lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]).returning(outbox.c.id),
     _COLUMNS,
 )
+_INSERT_LEASED_MANY = ManyRows(
+    outbox, _COLUMNS, conflict="ON CONFLICT (dedupe_key) DO NOTHING", returning=("id", "dedupe_key")
+)
 _MARK_SENT = (
     update(outbox)
     .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
@@ -118,20 +121,25 @@ class OutboxRepository:
     ) -> list[OutboxRow]:
         """Write messages already leased to `owner`, who sends them right after commit.
 
-        One INSERT … RETURNING per message, run on the driver (`orders.db.statements`): a turn writes one or
-        two, and the executemany form costs SQLAlchemy's "insertmanyvalues" batching on top.
+        On the driver (`orders.db.statements`): on PostgreSQL one statement for all (a round trip is the
+        cost there), on SQLite one INSERT … RETURNING each (SQLAlchemy's executemany batching costs more).
+        A message whose dedupe key was written before is not ours to send, and is left out.
         """
-        leased: list[OutboxRow] = []
-        for m, values in zip(messages, _rows(messages, now), strict=True):
-            # Not due while leased: claims skip it by the due-time index alone.
+        rows = _rows(messages, now)
+        for values in rows:  # not due while leased: claims skip it by the due-time index alone
             values |= {"lease_until": now + lease, "due_at": now + lease, "lease_owner": owner, "attempts": 1}
-            row_id = _INSERT_LEASED.run(self._conn, values).scalar()
-            if row_id is not None:  # None: this dedupe key was written before, and is not ours to send
-                row = OutboxRow(
-                    row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1, now, m.channel
-                )
-                leased.append(row)
-        return leased
+        if self._conn.dialect.name == "postgresql":
+            written = (
+                {key: id_ for id_, key in _INSERT_LEASED_MANY.run(self._conn, rows).rows} if rows else {}
+            )
+            ids = [written.get(m.dedupe_key) for m in messages]
+        else:
+            ids = [_INSERT_LEASED.run(self._conn, values).scalar() for values in rows]
+        return [
+            OutboxRow(row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1, now, m.channel)
+            for m, row_id in zip(messages, ids, strict=True)
+            if row_id is not None
+        ]
 
     def claim_due(
         self, now: datetime, *, channels: Sequence[str], owner: str, limit: int, lease: timedelta

@@ -14,11 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
-from sqlalchemy.sql.expression import ReturnsRows, UpdateBase
+from sqlalchemy import Connection, Dialect, Table, bindparam, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.expression import ReturnsRows, TextClause, UpdateBase
 
 Processor = Callable[[Any], Any] | None
-Statement = ReturnsRows | UpdateBase
+Statement = ReturnsRows | UpdateBase | TextClause
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,3 +103,35 @@ class DriverResult:
 
     def scalar(self) -> Any:
         return self.rows[0][0] if self.rows else None
+
+
+class ManyRows:
+    """An INSERT of many rows in one PostgreSQL statement (one round trip): each column's values go as one
+    array, unnested back into rows. `conflict` is the statement's ON CONFLICT clause, if any."""
+
+    def __init__(
+        self, table: Table, columns: Sequence[str], *, conflict: str = "", returning: Sequence[str] = ()
+    ) -> None:
+        dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+        params = []
+        for name in columns:
+            array_type = ARRAY(table.c[name].type)
+            cast = array_type.dialect_impl(dialect).compile(dialect=dialect)
+            params.append((bindparam(name, type_=array_type), f"CAST(:{name} AS {cast})"))
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({', '.join(cast for _, cast in params)}) {conflict}"
+        )
+        statement: Any = text(sql).bindparams(*(param for param, _ in params))
+        if returning:
+            statement = text(f"{sql} RETURNING {', '.join(returning)}").bindparams(
+                *(param for param, _ in params)
+            )
+            statement = statement.columns(*(table.c[name] for name in returning))
+        self._columns = tuple(columns)
+        self._statement = DriverStatement(statement)
+
+    def run(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> DriverResult:
+        """Insert `rows` (each with a value for every column); PostgreSQL only."""
+        arrays = {name: [row[name] for row in rows] for name in self._columns}
+        return self._statement.run(conn, arrays)

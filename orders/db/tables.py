@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Sequence, String, Table, Text
 
 from catalog.db.schema import JsonColumn, UtcDateTime, metadata
 
@@ -134,3 +134,7 @@ counters = Table(
 )
 
 FIRST_ORDER_NUMBER = 1001
+# PostgreSQL numbers orders from a sequence: a counter row would make every transaction that places an
+# order wait for the previous one to commit (with group commit, whole batches of turns). A number taken
+# by a transaction that rolls back is skipped; SQLite, with one writer, keeps the gapless counter above.
+order_numbers = Sequence("order_numbers", start=FIRST_ORDER_NUMBER, minvalue=1, metadata=metadata)

@@ -185,7 +185,11 @@ async def test_fifty_concurrent_placements_for_the_last_five_units_sell_exactly_
     assert (len(placed), len(refused)) == (5, 45)
     assert await stock_of(db, "TEA") == 0
     assert await count_rows(db, orders) == 5
-    assert sorted(p.order.number for p in placed) == [1001, 1002, 1003, 1004, 1005]
+    numbers = sorted(p.order.number for p in placed)
+    # PostgreSQL's sequence may skip numbers a rolled-back batch took; it never repeats one.
+    assert len(set(numbers)) == 5 and numbers[0] >= 1001
+    if db.is_sqlite:
+        assert numbers == [1001, 1002, 1003, 1004, 1005]
 
 
 async def test_racing_confirm_and_cancel_apply_exactly_one(service: OrderService, db: Database) -> None:

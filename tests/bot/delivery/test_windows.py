@@ -62,7 +62,7 @@ def whatsapp() -> WhatsAppChannel:
 
 
 async def wrote(db: Database, clock: Clock) -> None:
-    await db.write(lambda conn: touch(conn, ASHA, clock()))
+    await db.write(lambda conn: touch(conn, [ASHA], clock()))
 
 
 async def test_the_window_is_open_for_24_hours_after_the_last_message(db: Database, clock: Clock) -> None:
