@@ -17,6 +17,7 @@ from bot.delivery.reminders import ReminderPoller
 from bot.delivery.rendering import MessageRenderer
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import ChatMessageSender, MerchantWebhookSender
+from bot.delivery.web_mailboxes import SqlMailboxes
 from bot.delivery.windows import ServiceWindows, WindowedSend
 from bot.delivery.worker import Worker
 from bot.setup.channels import Channels, ConfigurationError, build_channels
@@ -51,7 +52,7 @@ class Services:
     orders: OrderService
     catalog: CatalogService
     channels: Channels
-    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes
+    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes (in the database)
     dispatch: Dispatcher
     turns: TurnRunner
     worker: Worker
@@ -150,7 +151,7 @@ def build_services(
     """Wire everything; `provider_transport` lets tests and benchmarks answer the chat APIs in-process."""
     store = load_store(settings)
     db = Database(settings.database_url)
-    web_chat = WebChatChannel()
+    web_chat = WebChatChannel(SqlMailboxes(db, clock))
     channels = build_channels(settings, store, web_chat, transport=provider_transport, extra=extra_channels)
     relay, http = _relay(settings, store, db, channels, clock)
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
