@@ -49,6 +49,14 @@ class ListQuery:
             (name for name, members in TABS.items() if members == statuses), "" if statuses else "all"
         )
 
+    def tabs(self) -> list[tuple[str, str, bool]]:
+        """(label, link, current) of the Pending / Current / All tabs."""
+        wanted = {"pending": "Pending", "current": "Current", "all": "All"}
+        return [
+            (label, self.link(status=",".join(TABS.get(name, ())), group=None), self.tab == name)
+            for name, label in wanted.items()
+        ]
+
     def link(self, **changes: str | int | None) -> str:
         """This list's URL with some parameters changed (None or "" drops one); back to page 1 unless
         the page itself changes."""
