@@ -4,6 +4,7 @@ stat cards, customer figures and markers, lead isolation, what a page polls for.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -25,7 +26,7 @@ S = OrderStatus
 VIP_STORE = STORE_TOML + '\n[dashboard]\nvip_orders = 3\nvip_spent = "1000.00"\n'
 
 
-def tea(quantity: int = 1, lead: Lead | None = None, **kw: object) -> PlaceOrder:
+def tea(quantity: int = 1, lead: Lead | None = None, **kw: Any) -> PlaceOrder:
     defaults: dict[str, object] = {"delivery_address": "12 MG Road", "customer": Customer("Asha", "+911234")}
     line = (LineRequest(quantity, "COFFEE"),)
     return PlaceOrder(lines=line, lead=lead, **(defaults | kw))  # type: ignore[arg-type]
@@ -138,7 +139,7 @@ async def test_the_same_person_on_two_channels_is_two_customers(
 async def test_orders_without_a_chat_belong_to_their_phone_or_email(
     service: OrderService, listing: ListService
 ) -> None:
-    web = {"source": OrderSource.WEBSITE, "channel": "website"}
+    web: dict[str, Any] = {"source": OrderSource.WEBSITE, "channel": "website"}
     await _place(service, tea(customer=Customer("Mei", "+8613", ""), **web))
     await _place(service, tea(customer=Customer("Mei Lin", "+8613", "mei@example.com"), **web))
     await _place(service, tea(customer=Customer("Noor", "", "Noor@Example.com"), **web))
