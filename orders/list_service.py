@@ -85,7 +85,7 @@ class ListService:
                     customer=keys[order.id],
                     markers=summary.markers(self.vip) if summary else (),
                     thumbnails=thumbs.get(order.id, ()),
-                    reminder=reminder.label(now) if reminder else "",
+                    reminder=reminder.label(now, order.status) if reminder else "",
                     tags=automation_tags(order),
                     status_group=GROUP_OF[order.status],
                     payment=payment_badge(order),

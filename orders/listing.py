@@ -76,11 +76,11 @@ class Reminder:
     remind_at: datetime | None
     sent_at: datetime | None
 
-    def label(self, now: datetime) -> str:
+    def label(self, now: datetime, status: OrderStatus) -> str:
         if self.sent_at is not None:
             return "Reminder sent"
-        if self.remind_at is None:
-            return ""
+        if self.remind_at is None or status is not OrderStatus.PENDING:
+            return ""  # confirmed or cancelled in time: no reminder goes out
         if self.remind_at.date() <= now.date():
             return "Remind today"
         return f"Remind {self.remind_at:%b %d}"

@@ -35,7 +35,7 @@ async def orders_list(request: Request, session: OrdersStaff, listing: Listing) 
         title="Orders",
         notices=tuple(Notice("error", p) for p in query.problems),
         query=query,
-        params=query.params,
+        params={name: query.params.get(name, "") for name in list_query.KEPT},
         found=found,
         first=f.offset + 1 if shown else 0,
         last=f.offset + shown,
