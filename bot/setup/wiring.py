@@ -35,6 +35,7 @@ from catalog.service import CatalogService
 from channels.base import Channel
 from channels.web import WebChatChannel
 from orders.db.engine import Database
+from orders.list_service import ListService
 from orders.notifications import NotificationTargets
 from orders.outbox import MERCHANT, OutboxKind
 from orders.services import OrderService, utc_now
@@ -58,6 +59,7 @@ class Services:
     worker: Worker
     staff: StaffAccounts
     sign_ins: SignIns
+    listing: ListService  # the orders list, its counters, the customers (read only)
     http: httpx.AsyncClient
     redis: Redis | None = None
 
@@ -172,6 +174,7 @@ def build_services(
         worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         staff=StaffAccounts(db, clock),
         sign_ins=SignIns(db, clock),
+        listing=ListService(db, store, clock),
         http=http,
         redis=redis,
     )

@@ -10,6 +10,7 @@ from bot.setup.wiring import Services
 from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
 from channels.web import WebChatChannel
+from orders.list_service import ListService
 from orders.services import OrderService
 
 
@@ -25,6 +26,10 @@ def _orders(app: AppServices) -> OrderService:
     return app.orders
 
 
+def _listing(app: AppServices) -> ListService:
+    return app.listing
+
+
 def _catalog(app: AppServices) -> CatalogService:
     return app.catalog
 
@@ -38,6 +43,7 @@ def _web_chat(app: AppServices) -> WebChatChannel:
 
 
 Orders = Annotated[OrderService, Depends(_orders)]
+Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
