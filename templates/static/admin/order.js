@@ -125,9 +125,12 @@
     });
   }
 
-  // Close the More menu when the click lands elsewhere.
+  // Close the More menu when the click lands elsewhere, or once one of its actions is chosen.
   document.addEventListener("click", (event) => {
-    for (const menu of $$("details.more[open]")) if (!menu.contains(event.target)) menu.open = false;
+    const chosen = event.target.closest(".more-menu .menu-item");
+    for (const menu of $$("details.more[open]")) {
+      if (!menu.contains(event.target) || chosen) menu.open = false;
+    }
   });
 
   // What the page says in its live region (copied, added…) is also shown for a moment, for sighted people.
