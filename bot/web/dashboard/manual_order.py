@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from bot.staff.sessions import Session
-from bot.web.dashboard.order_forms import form_text, read_lines
+from bot.web.dashboard.order_forms import form_text, read_lines, typed_rows
 from bot.web.dashboard.render import Notice, page
 from bot.web.dashboard.session import EditsOrders, OrdersStaff
 from bot.web.deps import AppServices, Catalog, Desk
@@ -44,6 +44,7 @@ async def _form_page(
     notices: tuple[Notice, ...] = (),
     status: int = 200,
     query: str = "",
+    form: FormData | None = None,
 ) -> HTMLResponse:
     products, _total = await catalog.list(active_only=True)
     store = app.store
@@ -51,6 +52,7 @@ async def _form_page(
     values: dict[str, Any] = {
         "known": await desk.known_customers(query),
         "products": products,
+        "rows": typed_rows(form, [], products) if form else [],
         "categories": sorted({p.category for p in products if p.category}),
         "item_fields": store.item_fields,
         "order_fields": [f for f in store.order_fields if f.name != "delivery_address"],
@@ -133,12 +135,12 @@ async def create_order(
         notice = Notice("error", "Not created: please correct the fields marked below.")
         return await _form_page(
             request, app, session, desk, catalog, typed=typed, problems=exc.problems,
-            notices=(notice,), status=422,
+            notices=(notice,), status=422, form=form,
         )  # fmt: skip
     except OrderError as exc:
         notice = Notice("error", f"Not created: {exc}.")
         return await _form_page(
-            request, app, session, desk, catalog, typed=typed, notices=(notice,), status=422
+            request, app, session, desk, catalog, typed=typed, notices=(notice,), status=422, form=form
         )
     outcome = "draft" if cmd.draft and not cmd.lines else "created"
     return RedirectResponse(f"/admin/orders/{order.number}?saved={outcome}", status_code=303)

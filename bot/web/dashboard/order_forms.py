@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from starlette.datastructures import FormData
 
 from catalog.money import MoneyError, parse_major
+from catalog.product import Product
 from orders.editing import EditOrder, Keep, LineEdit
-from orders.model import FieldValue
+from orders.model import FieldValue, OrderLine
 from orders.status import OrderStatus
 from orders.store import StoreConfig
 
@@ -130,3 +132,42 @@ def parse_edit(form: FormData, number: int, actor: str, store: StoreConfig) -> P
         values["assignee"] = form_text(form, "assignee")
     edit = EditOrder(number, actor, **values)  # type: ignore[arg-type]
     return ParsedEdit(edit, cards, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """A row of a lines table being edited: a kept line (`pos:N`) or a product to add (`sku:X`)."""
+
+    ref: str
+    name: str
+    sku: str
+    quantity: str
+    fields: str  # JSON of the item field values, for a product to add
+    unit_price: int | None
+    removed: bool = False
+
+
+def stored_rows(lines: Sequence[OrderLine]) -> list[LineRow]:
+    return [
+        LineRow(f"pos:{i}", line.name, line.sku, str(line.quantity), "", line.unit_price)
+        for i, line in enumerate(lines)
+    ]
+
+
+def typed_rows(form: FormData, lines: Sequence[OrderLine], products: Sequence[Product]) -> list[LineRow]:
+    """The rows as they were sent, so a refused Save shows them again instead of losing them."""
+    by_sku = {p.sku: p for p in products}
+    quantities = [str(v) for v in form.getlist("line_qty")]
+    extras = [str(v) for v in form.getlist("line_fields")]
+    removed = {str(v) for v in form.getlist("remove")}
+    rows: list[LineRow] = []
+    for i, ref in enumerate(str(v) for v in form.getlist("line")[:MAX_LINES]):
+        quantity = quantities[i] if i < len(quantities) else ""
+        kind, _, key = ref.partition(":")
+        if kind == "pos" and key.isdigit() and int(key) < len(lines):
+            line = lines[int(key)]
+            rows.append(LineRow(ref, line.name, line.sku, quantity, "", line.unit_price, ref in removed))
+        elif kind == "sku" and key in by_sku:
+            product, extra = by_sku[key], extras[i] if i < len(extras) else ""
+            rows.append(LineRow(ref, product.name, key, quantity, extra, product.price, ref in removed))
+    return rows

@@ -8,12 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from bot.setup.wiring import Services
 from bot.staff.roles import Area, may
 from bot.staff.sessions import Session
 from bot.web.dashboard import order_view
-from bot.web.dashboard.order_forms import parse_edit
+from bot.web.dashboard.order_forms import parse_edit, stored_rows, typed_rows
 from bot.web.dashboard.render import Notice, bare_page, page
 from bot.web.dashboard.session import EditsOrders, Forbidden, OrdersStaff, changes
 from bot.web.deps import AppServices, Catalog, Desk, Editor, Orders
@@ -83,6 +84,7 @@ async def render_order(
     problems: dict[str, str] | None = None,
     typed: dict[str, str] | None = None,
     open_cards: frozenset[str] = frozenset(),
+    form: FormData | None = None,
 ) -> HTMLResponse:
     """The order's page; after a refused Save, the opened cards keep what was typed and say what is wrong."""
     app = parts.app
@@ -104,6 +106,7 @@ async def render_order(
         "conversation_href": order_view.conversation_href(order),
         "stock": await parts.desk.stock(order),
         "products": products,
+        "rows": typed_rows(form, order.lines, products) if form else stored_rows(order.lines),
         "categories": sorted({p.category for p in products if p.category}),
         "item_fields": app.store.item_fields,
         "methods": app.store.store.delivery,
@@ -159,14 +162,14 @@ async def save_order(request: Request, parts: OrderParts, session: EditsOrders, 
         notice = Notice("error", "Not saved: please correct the fields marked below.")
         return await render_order(
             request, parts, session, order, notices=(notice,), status=422,
-            problems=exc.problems, typed=typed, open_cards=parsed.cards,
+            problems=exc.problems, typed=typed, open_cards=parsed.cards, form=form,
         )  # fmt: skip
     except OrderError as exc:
         fresh = await parts.orders.get(order.number)
         notice = Notice("error", f"Not saved: {exc}.")
         return await render_order(
             request, parts, session, fresh, notices=(notice,), status=409 if _conflict(exc) else 422,
-            typed=typed, open_cards=parsed.cards,
+            typed=typed, open_cards=parsed.cards, form=form,
         )  # fmt: skip
     return RedirectResponse(f"/admin/orders/{order.number}?saved=1", status_code=303)
 
