@@ -80,6 +80,7 @@ def order_to_dict(order: Order) -> dict[str, Any]:
         "warehouse": order.warehouse,
         "note": order.note,
         "assignee": order.assignee,
+        "assignee_confirmed": order.assignee_confirmed,
         "payments": [_payment_dict(p) for p in order.payments],
         "created_at": order.created_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),

@@ -11,6 +11,8 @@ from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
 from channels.web import WebChatChannel
 from orders.list_service import ListService
+from orders.desk import OrderDesk
+from orders.edits import OrderEditor
 from orders.services import OrderService
 
 
@@ -42,8 +44,18 @@ def _web_chat(app: AppServices) -> WebChatChannel:
     return app.web_chat
 
 
+def _editor(app: AppServices) -> OrderEditor:
+    return OrderEditor(app.db, app.store, app.orders)
+
+
+def _desk(app: AppServices) -> OrderDesk:
+    return OrderDesk(app.db, app.store, app.orders)
+
+
 Orders = Annotated[OrderService, Depends(_orders)]
 Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
+Editor = Annotated[OrderEditor, Depends(_editor)]
+Desk = Annotated[OrderDesk, Depends(_desk)]

@@ -116,6 +116,7 @@ def _to_order(
         note=m["note"],
         warehouse=m["warehouse"],
         assignee=m["assignee"],
+        assignee_confirmed=bool(m["assignee_confirmed"]),
         history=tuple(events),
         payments=tuple(paid),
     )
@@ -166,6 +167,7 @@ _NEW_ORDER_DEFAULTS: dict[str, Any] = {
     "expected_delivery_date": None,
     "warehouse": "",
     "assignee": "",
+    "assignee_confirmed": False,
     "note": "",
     "lead_channel": None,
     "lead_user_id": None,
@@ -232,7 +234,8 @@ class OrderRepository:
             }
             for i, line in enumerate(lines)
         ]
-        self._conn.execute(_INSERT_LINE, line_rows)
+        if line_rows:  # a draft typed up by staff starts empty
+            self._conn.execute(_INSERT_LINE, line_rows)
         self.add_events(order_id, [created])
         return _to_order(values | {"id": order_id}, list(lines), [created], [])
 

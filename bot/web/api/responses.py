@@ -132,6 +132,7 @@ class OrderOut(_Out):
     warehouse: str
     note: str
     assignee: str
+    assignee_confirmed: bool
     payments: list[PaymentOut]
     created_at: Timestamp
     updated_at: Timestamp
