@@ -36,3 +36,19 @@ class OrderFilter:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    """The Payments tab's and `GET /api/v1/payments`' filters."""
+
+    status: str = ""
+    provider: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page

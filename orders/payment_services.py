@@ -15,8 +15,9 @@ from orders.commands import ChangeStatus
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
-from orders.db.payments import PaymentFilter, PaymentListing, PaymentRepository
+from orders.db.payments import PaymentListing, PaymentRepository
 from orders.errors import ConcurrentUpdate, InvalidOrder, OrderNotFound, PaymentNotFound, PaymentNotRecorded
+from orders.filters import PaymentFilter
 from orders.model import Order, OrderEvent, Payment
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind, OutboxMessage

@@ -39,6 +39,7 @@ from orders.notifications import NotificationTargets
 from orders.outbox import MERCHANT, PAYMENTS, OutboxKind
 from orders.pay_links import PayLinks
 from orders.payment_services import PaymentService
+from orders.payments.gateway import PaymentGateway
 from orders.payments.stripe_gateway import StripeGateway
 from orders.services import OrderService, utc_now
 from orders.store import StoreConfig
@@ -63,7 +64,8 @@ class Services:
     sign_ins: SignIns
     http: httpx.AsyncClient
     payments: PaymentService
-    pay_links: PayLinks | None = None  # with a payment provider configured
+    gateway: PaymentGateway | None = None  # the merchant's Stripe account, when configured
+    pay_links: PayLinks | None = None
     redis: Redis | None = None
 
     async def aclose(self) -> None:
@@ -211,6 +213,7 @@ def build_services(
         sign_ins=SignIns(db, clock),
         http=http,
         payments=payments,
+        gateway=stripe,
         pay_links=pay_links,
         redis=redis,
     )

@@ -10,6 +10,7 @@ from bot.setup.wiring import Services
 from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
 from channels.web import WebChatChannel
+from orders.payment_services import PaymentService
 from orders.services import OrderService
 
 
@@ -29,6 +30,10 @@ def _catalog(app: AppServices) -> CatalogService:
     return app.catalog
 
 
+def _payments(app: AppServices) -> PaymentService:
+    return app.payments
+
+
 def _dispatch(app: AppServices) -> Dispatcher:
     return app.dispatch
 
@@ -39,5 +44,6 @@ def _web_chat(app: AppServices) -> WebChatChannel:
 
 Orders = Annotated[OrderService, Depends(_orders)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
+Payments = Annotated[PaymentService, Depends(_payments)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select, update
 from catalog.db.schema import insert_ignoring
 from orders.db.orders import payment_from_row
 from orders.db.tables import orders, payment_events, payment_links, payments
+from orders.filters import PaymentFilter
 from orders.model import Payment
 
 
@@ -25,22 +26,6 @@ class PayLink:
     session_id: str
     url: str
     expires_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentFilter:
-    """The Payments tab's and `GET /api/v1/payments`' filters."""
-
-    status: str = ""
-    provider: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    page: int = 1
-    per_page: int = 50
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
 
 
 @dataclass(frozen=True, slots=True)
