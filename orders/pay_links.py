@@ -108,9 +108,13 @@ class PayLinks:
         checkout = await self._gateway.checkout(self._request(order, link))
 
         def store(conn: Connection) -> None:
-            PaymentRepository(conn).store_session(
-                order.id, link.attempt, checkout.reference, checkout.url, link.expires_at or now
-            )
+            payments = PaymentRepository(conn)
+            expires = checkout.expires_at or link.expires_at or now
+            payments.store_session(order.id, link.attempt, checkout.reference, checkout.url, expires)
+            if payments.reopen(order.id, now):
+                data = {"attempt": link.attempt, "session": checkout.reference}
+                renewed = OrderEvent("payment_link_renewed", self.provider, now, data)
+                OrderRepository(conn).add_events(order.id, [renewed])
 
         await self._db.write(store)
         return LinkAnswer(checkout.url, order.number)

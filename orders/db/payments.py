@@ -171,6 +171,15 @@ class PaymentRepository:
         )
         return self._conn.execute(statement).rowcount == 1
 
+    def reopen(self, order_id: int, now: datetime) -> bool:
+        """A failed payment is pending again (a new checkout was opened); False if it moved meanwhile."""
+        statement = (
+            update(orders)
+            .where(orders.c.id == order_id, orders.c.payment_status == "failed")
+            .values(payment_status="pending", updated_at=now)
+        )
+        return self._conn.execute(statement).rowcount == 1
+
     def listing(self, f: PaymentFilter) -> tuple[list[PaymentListing], int]:
         where = and_(True, *_conditions(f))
         joined = payments.join(orders, orders.c.id == payments.c.order_id)

@@ -25,6 +25,8 @@ _FAILED_KINDS = ("checkout.session.async_payment_failed", "checkout.session.expi
 
 
 def _number(metadata: Any) -> int | None:
+    if isinstance(metadata, stripe.StripeObject):
+        metadata = metadata.to_dict()  # a StripeObject is no dict (`.get` raises)
     raw = str((metadata or {}).get("order_number", ""))
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
 
