@@ -1,5 +1,5 @@
-"""Issue 12's scenario: shoppers on Telegram pay through Stripe Checkout (a fake Stripe API on 127.0.0.1, events
-signed as Stripe signs them); the order turns paid and confirmed by itself, and both sides are told."""
+"""Issue 12's scenario: shoppers on Telegram pay through Stripe Checkout (a fake Stripe API on 127.0.0.1,
+events signed as Stripe signs them); the order turns paid and confirmed by itself, and both sides are told."""
 
 from __future__ import annotations
 
@@ -144,7 +144,10 @@ async def test_a_shopper_pays_through_the_link_and_the_order_confirms_itself(
     ]
     await eventually(lambda: any(m.text.startswith("Payment received for order #1001") for m in a.inbox()))
     await eventually(lambda: any(m.text.startswith("Your order #1001 is confirmed") for m in a.inbox()))
-    admin = lambda: [m.text for m in bot_messages(telegram_api) if m.chat_id == str(ADMIN)]  # noqa: E731
+
+    def admin() -> list[str]:
+        return [m.text for m in bot_messages(telegram_api) if m.chat_id == str(ADMIN)]
+
     await eventually(lambda: any(t.startswith("Payment for order #1001: ₹120.00 (stripe)") for t in admin()))
     assert len(stripe_api.creations) == 1
 
