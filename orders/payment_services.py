@@ -177,7 +177,8 @@ class PaymentService:
                 raise PaymentNotFound(f"order {number} has no payment {payment_id}")
             if not PaymentRepository(conn).void(payment_id, actor, now):
                 raise InvalidOrder(f"payment {payment_id} is voided already")
-            kept = tuple(replace(p, voided_at=now) if p.id == payment_id else p for p in order.payments)
+            voided = {"voided_at": now, "voided_by": actor, "status": "voided"}
+            kept = tuple(replace(p, **voided) if p.id == payment_id else p for p in order.payments)
             history = OrderEvent("payment_voided", actor, now, {"payment_id": payment_id})
             return self._set_status(conn, replace(order, payments=kept), None, history, now)
 
@@ -191,6 +192,8 @@ class PaymentService:
             now = self._clock()
             if order.payment_status is not PaymentStatus.PARTIALLY_PAID:
                 raise InvalidOrder(f"order {number} is not partly paid")
+            if order.status in (OrderStatus.CANCELLED, OrderStatus.RETURNED):
+                raise InvalidOrder(f"order {number} is {order.status.value}: nothing to settle")
             b = balance(order.total, order.payments)
             if accept:
                 history = OrderEvent("partial_payment_accepted", actor, now, {"due": b.due})
@@ -198,10 +201,11 @@ class PaymentService:
                 return self._confirm(conn, settled, actor)
             history = OrderEvent("partial_payment_declined", actor, now, {"due": b.due})
             OrderRepository(conn).add_events(order.id, [history])
+            declined = replace(order, history=(*order.history, history))
             if can_transition(order.status, OrderStatus.CANCELLED):
                 cancel = ChangeStatus(number, OrderStatus.CANCELLED, actor, reason="partial payment declined")
-                return self._orders.change_status_in(conn, cancel, current=order)
-            return replace(order, history=(*order.history, history))
+                return self._orders.change_status_in(conn, cancel, current=declined)
+            return declined
 
         return await self._write(work)
 
