@@ -177,8 +177,10 @@ class PaymentService:
                 raise PaymentNotFound(f"order {number} has no payment {payment_id}")
             if not PaymentRepository(conn).void(payment_id, actor, now):
                 raise InvalidOrder(f"payment {payment_id} is voided already")
-            voided = {"voided_at": now, "voided_by": actor, "status": "voided"}
-            kept = tuple(replace(p, **voided) if p.id == payment_id else p for p in order.payments)
+            kept = tuple(
+                replace(p, voided_at=now, voided_by=actor, status="voided") if p.id == payment_id else p
+                for p in order.payments
+            )
             history = OrderEvent("payment_voided", actor, now, {"payment_id": payment_id})
             return self._set_status(conn, replace(order, payments=kept), None, history, now)
 
