@@ -52,3 +52,19 @@ class OrderFilter:
     @property
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentFilter:
+    """The Payments tab's and `GET /api/v1/payments`' filters."""
+
+    status: str = ""
+    provider: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    per_page: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page

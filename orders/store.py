@@ -164,9 +164,13 @@ class StoreSettings(BaseModel):
 
 
 # The notifications a template can stand in for, and what their parameters may name.
-TEMPLATE_EVENTS = frozenset({"cod_reminder", "admin_new_order", *(f"status_{s.value}" for s in OrderStatus)})
+TEMPLATE_EVENTS = frozenset(
+    {"cod_reminder", "admin_new_order", *(f"status_{s.value}" for s in OrderStatus)}
+    | {"payment_link", "payment_received", "payment_not_yet"}
+)
 TEMPLATE_PARAMS = frozenset(
     {"number", "total", "customer_name", "items", "tracking_number", "carrier", "channel", "phone"}
+    | {"url", "amount", "due"}
 )
 
 

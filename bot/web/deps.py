@@ -10,9 +10,10 @@ from bot.setup.wiring import Services
 from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
 from channels.web import WebChatChannel
-from orders.list_service import ListService
 from orders.desk import OrderDesk
 from orders.edits import OrderEditor
+from orders.list_service import ListService
+from orders.payment_services import PaymentService
 from orders.services import OrderService
 
 
@@ -36,6 +37,10 @@ def _catalog(app: AppServices) -> CatalogService:
     return app.catalog
 
 
+def _payments(app: AppServices) -> PaymentService:
+    return app.payments
+
+
 def _dispatch(app: AppServices) -> Dispatcher:
     return app.dispatch
 
@@ -55,6 +60,7 @@ def _desk(app: AppServices) -> OrderDesk:
 Orders = Annotated[OrderService, Depends(_orders)]
 Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
+Payments = Annotated[PaymentService, Depends(_payments)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
 Editor = Annotated[OrderEditor, Depends(_editor)]

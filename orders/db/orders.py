@@ -178,7 +178,7 @@ def _line(m: Any) -> OrderLine:
     return OrderLine(m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"]))
 
 
-def _payment(m: Any) -> Payment:
+def payment_from_row(m: Any) -> Payment:
     return Payment(
         m["amount"],
         m["currency"],
@@ -188,6 +188,14 @@ def _payment(m: Any) -> Payment:
         m["fee"],
         m["net"],
         m["created_at"],
+        id=m["id"],
+        method=m["method"],
+        comment=m["comment"],
+        paid_at=m["paid_at"],
+        refunded=m["refunded"],
+        actor=m["actor"],
+        voided_at=m["voided_at"],
+        voided_by=m["voided_by"],
     )
 
 
@@ -302,7 +310,7 @@ class OrderRepository:
             events[m["order_id"]].append(OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"])))
         paid: dict[int, list[Payment]] = defaultdict(list)
         for r in self._conn.execute(payments_of, keys):
-            paid[r._mapping["order_id"]].append(_payment(r._mapping))
+            paid[r._mapping["order_id"]].append(payment_from_row(r._mapping))
         return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
     def claim_due_reminders(self, now: datetime) -> list[Order]:
