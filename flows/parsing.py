@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from catalog.search import tokens
+from catalog.words import fold_accents
 from flows.lexicon import Intent, Lexicon
 
 _DIGITS = re.compile(r"^\d+$")
@@ -19,16 +20,16 @@ def normalise(text: str) -> str:
 
 def detect_intent(text: str, lexicon: Lexicon) -> Intent | None:
     """The first intent (in priority order) whose phrase appears in the text."""
-    clean = normalise(text)
+    folded = fold_accents(normalise(text))
     for intent, pattern in lexicon.intent_patterns:
-        if pattern.search(clean):
+        if pattern.search(folded):
             return intent
     return None
 
 
 def is_global_command(text: str, intent: Intent, lexicon: Lexicon) -> bool:
     """Whether the whole message is just this command ("cart", "cancel"), not a sentence using the word."""
-    return normalise(text) in lexicon.commands[intent]
+    return fold_accents(normalise(text)) in lexicon.commands[intent]
 
 
 def is_question(text: str, lexicon: Lexicon) -> bool:
