@@ -120,6 +120,10 @@ class CatalogSnapshot:
         matches = [Match(p, s) for p, s in scored if s >= cutoff]
         return sorted(matches, key=lambda m: (-m.score, m.product.name))
 
+    def knows(self, word: str) -> bool:
+        """Whether this key is a word of some sellable product's name or alias, as it is."""
+        return word in self._holders
+
     def near(self, word: str) -> frozenset[str]:
         """The catalog's keys this message key may be: itself, or a close spelling of four letters or more."""
         if (found := self._near_cache.get(word)) is not None:

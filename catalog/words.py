@@ -13,9 +13,9 @@ from functools import lru_cache
 from anyascii import anyascii
 
 # Letters and digits with their combining marks: Devanagari vowel signs and Arabic harakat are marks, not \w.
-_WORD = re.compile(
-    r"(?:\w|[\u0300-\u036f\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u064b-\u065f\u0670])+"
-)
+# An apostrophe inside a word keeps it whole ("п'ять", "I'll").
+_LETTER = r"(?:\w|[\u0300-\u036f\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963\u064b-\u065f\u0670])"
+_WORD = re.compile(rf"{_LETTER}+(?:['’ʼ]{_LETTER}+)*")
 
 # Devanagari consonants carry an inherent "a" that anyascii leaves out ("मसाला" -> "msala"); it is written
 # back unless a vowel sign, a virama or a nukta follows, or the word ends (Hindi drops it there).
@@ -38,6 +38,7 @@ _SOUNDS = (
     ("c", "k"),
     ("qu", "k"),
     ("ee", "i"),
+    ("ea", "i"),
     ("ii", "i"),
     ("oo", "u"),
     ("uu", "u"),
@@ -57,9 +58,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 # then a vowel ("samose", "самосы", "jalebi"), so every form of a word keeps the same stem. Snowball's
 # stemmers were tried first: Russian's cuts loanwords to nothing ("масала" -> "мас", "чай" -> "ча") and
 # none of them knows Hindi plurals written in Latin letters.
-_PLURALS = ("es", "s")
-_VOWELS = ("e", "i", "y", "a", "o", "u")
-_MIN_STEM = 3
+_MIN_STEM = 4  # "lassi" keeps "lasi": cut to "las" it would be the Spanish article
+# (ending, shortest stem it leaves): "teas" -> "ti", "chais" -> "cai", but "cafés" -> "kafe", as "café".
+_PLURALS = (("lar", 3), ("ler", 3), ("es", 4), ("s", 2))  # Turkish plurals too: samosalar, jalebiler
+_VOWELS = tuple((vowel, _MIN_STEM) for vowel in "eiyaou")
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -84,6 +86,8 @@ def latin(word: str) -> str:
     first = word[0]
     if "\u0900" <= first <= "\u097f":
         return _devanagari(word).lower()
+    if word.startswith("ال") and len(word) > 4:  # the Arabic article, written as part of the word
+        word = word[2:]
     return anyascii(word).lower()
 
 
@@ -95,8 +99,8 @@ def key(word: str) -> str:
     if plain.isdigit():
         return plain
     for endings in (_PLURALS, _VOWELS):
-        for ending in endings:
-            if plain.endswith(ending) and len(plain) - len(ending) >= _MIN_STEM:
+        for ending, shortest in endings:
+            if plain.endswith(ending) and len(plain) - len(ending) >= shortest:
                 plain = plain[: -len(ending)]
                 break
     return plain

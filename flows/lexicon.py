@@ -59,6 +59,8 @@ class Lexicon:
             for intent, said in phrases.items()
             if said  # an empty alternation would match every message
         )
+        # The words of the flow's own phrases ("quiero", "pedir", "produtos"): never a product's name.
+        self.flow_words = frozenset(w for said in phrases.values() for p in said for w in p.split())
         prefixes = [p for t in tables for p in t.strings("command_prefixes")]
         self.commands: Mapping[Intent, frozenset[str]] = {
             intent: frozenset(said) | {f"{prefix} {p}" for prefix in prefixes for p in said}
@@ -68,7 +70,8 @@ class Lexicon:
         self.not_leading = frozenset(w for t in tables for w in t.strings("not_leading"))
         self.fillers = frozenset(w for t in tables for w in t.strings("fillers"))
         questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))
-        self.question = re.compile(r"\?|\b(?:" + questions + r")\b" if questions else r"\?")
+        # Look-arounds, not \b: a Devanagari word may end in a vowel sign, which \b does not count.
+        self.question = re.compile(r"\?|(?<!\w)(?:" + questions + r")(?!\w)" if questions else r"\?")
         self.yes = frozenset(w for t in tables for w in t.strings("yes"))
         self.no = frozenset(w for t in tables for w in t.strings("no"))
 

@@ -53,7 +53,10 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
     """Read a message; cheap enough for every turn (no I/O, cached word look-ups)."""
     said = words(_GLUED.sub(" ", _NEGATIVE.sub(" ", text).replace("×", " × ")))
     numbers = _numbers(said, lexicon)
-    keys = ["" if numbers[i] is not None or w in _TIMES else key(w) for i, w in enumerate(said)]
+    keys = [
+        _key(w, lexicon, catalog) if numbers[i] is None and w not in _TIMES else ""
+        for i, w in enumerate(said)
+    ]
     chosen, ambiguous = _best_spots(catalog.spots(keys))
     used: set[int] = set()
     quantities = _quantities(chosen, said, numbers, lexicon, used)
@@ -68,6 +71,15 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
     )
 
 
+def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:
+    """A word's key for finding products; the flow's own words ("quiero", "produtos") find none, unless a
+    product is called that."""
+    folded = key(word)
+    if fold_accents(word) in lexicon.flow_words and not catalog.knows(folded):
+        return ""
+    return folded
+
+
 def _numbers(said: tuple[str, ...], lexicon: Lexicon) -> list[int | None]:
     """The value each word starts, for the first word of a number ("a dozen": 12 at "a", the rest 0)."""
     values: list[int | None] = [None] * len(said)
@@ -80,6 +92,8 @@ def _numbers(said: tuple[str, ...], lexicon: Lexicon) -> list[int | None]:
                 value = lexicon.numbers.get(fold_accents(phrase))
             if value is None and length == 1:
                 value = _single_number(phrase)
+            if value is None and length == 1 and phrase.startswith("و") and len(phrase) > 3:
+                value = lexicon.numbers.get(phrase[1:])  # Arabic "and" is written on the word: واثنين
             if value is not None and 0 <= value <= _MAX_QUANTITY:
                 values[i] = value
                 for j in range(i + 1, i + length):
