@@ -152,7 +152,7 @@ def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:  # 
     items = [f"{SHORT[s]}*{q}" for s, q in added]
     if conv.pending is not None:
         items.append(f"{SHORT[conv.pending.sku]}*{conv.pending.quantity or '?'}")
-    items += [f"{SHORT[s]}*{q or '?'}" for s, q in conv.queue]
+    items += [f"{SHORT[s]}*{q or '?'}" for s, q in getattr(conv, "queue", ())]  # the engine before had none
     if items:
         return " ".join(sorted(items))
     if conv.step in (Step.DELIVERY_METHOD, Step.ORDER_FIELD, Step.SUMMARY):
