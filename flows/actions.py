@@ -35,6 +35,24 @@ def choose_product(turn: Turn, product: Product, quantity: int | None = None) ->
         set_quantity(turn, quantity)
 
 
+def show_cart(turn: Turn) -> None:
+    """The cart's lines and subtotal; the step's own question follows, if it has one."""
+    conv = turn.conversation
+    subtotal = turn.money(sum(line.quantity * line.unit_price for line in conv.cart))
+    turn.say(
+        turn.t("cart_contents", lines=prompts.cart_lines(turn), subtotal=subtotal)
+        if conv.cart
+        else turn.t("cart_empty")
+    )
+    resume(turn)
+
+
+def resume(turn: Turn) -> None:
+    """Ask again what the step asks, after answering something on the side."""
+    if turn.conversation.step is not Step.IDLE:
+        prompts.show(turn)
+
+
 def add_items(turn: Turn, items: Sequence[Wanted]) -> None:
     """Several products named in one message ("2 samosa and 3 chai"): each is added in turn, asking only
     what the message did not say (a quantity, an item field)."""

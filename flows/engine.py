@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows import actions, prompts
+from flows import actions, assistant, prompts
 from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
@@ -107,6 +107,8 @@ def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     reading = read(text, turn.view.lexicon, turn.view.catalog)
     if _global_command(turn, text, reading):
         return
+    if inbound.assist and assistant.needs_help(turn, text, reading) and assistant.apply(turn, inbound.assist):
+        return
     step_now = turn.conversation.step
     if step_now is not Step.IDLE and _answers_question(turn, text, reading):
         prompts.show(turn)
@@ -128,10 +130,9 @@ def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
     anywhere = whole or conv.step not in _FREE_TEXT
     if intent is Intent.HELP and whole:
         turn.say(turn.t("help"))
-        _resume(turn)
+        actions.resume(turn)
     elif intent is Intent.CART and whole:
-        _show_cart(turn)
-        _resume(turn)
+        actions.show_cart(turn)
     elif intent is Intent.CANCEL and (whole or conv.step is Step.IDLE):
         actions.cancel(turn)
     elif intent is Intent.RESTART:
@@ -141,7 +142,7 @@ def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
         _order_status(turn)
     elif intent is Intent.HUMAN and anywhere:
         turn.say(turn.t("human"))
-        _resume(turn)
+        actions.resume(turn)
     elif intent is Intent.PAID and anywhere:
         turn.say(turn.t("paid"))
         _order_status(turn)
@@ -161,7 +162,7 @@ def _cart_command(turn: Turn, reading: Reading) -> bool:
             actions.remove_items(turn, reading.items)
         else:
             turn.say(turn.t("off_script") if conv.cart else turn.t("cart_empty"))
-            _resume(turn)
+            actions.resume(turn)
     elif intent is Intent.CHANGE and conv.cart and _change(turn, reading):
         pass
     elif intent is Intent.CHECKOUT and not reading.items:
@@ -171,24 +172,6 @@ def _cart_command(turn: Turn, reading: Reading) -> bool:
     else:
         return False
     return True
-
-
-def _resume(turn: Turn) -> None:
-    if turn.conversation.step is not Step.IDLE:
-        prompts.show(turn)
-
-
-def _show_cart(turn: Turn) -> None:
-    conv = turn.conversation
-    turn.say(
-        turn.t(
-            "cart_contents",
-            lines=prompts.cart_lines(turn),
-            subtotal=turn.money(sum(line.quantity * line.unit_price for line in conv.cart)),
-        )
-        if conv.cart
-        else turn.t("cart_empty")
-    )
 
 
 def _order_status(turn: Turn) -> None:

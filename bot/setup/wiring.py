@@ -26,6 +26,7 @@ from bot.staff.accounts import StaffAccounts
 from bot.staff.sessions import SignIns
 from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
+from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.dispatch import Dispatcher
 from bot.turns.order_commands import OrderCommands
@@ -115,6 +116,14 @@ def _relay(
     return relay, http
 
 
+def _assistant(settings: Settings, http: httpx.AsyncClient) -> Assistant | None:
+    """The optional AI assistant: on only with CHATCART_LLM_URL and CHATCART_LLM_MODEL."""
+    if not (settings.llm_url and settings.llm_model):
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return Assistant(http, settings.llm_url, settings.llm_model, key, settings.llm_timeout)
+
+
 def _turns(
     db: Database,
     *,
@@ -123,6 +132,7 @@ def _turns(
     relay: OutboxRelay,
     channels: Channels,
     clock: Callable[[], datetime],
+    assistant: Assistant | None,
 ) -> tuple[TurnRunner, CatalogCache]:
     catalog_cache = CatalogCache(db)
     turns = TurnRunner(
@@ -136,6 +146,7 @@ def _turns(
         owner=relay.owner,
         clock=clock,
         windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
+        assistant=assistant,
     )
     return turns, catalog_cache
 
@@ -156,7 +167,15 @@ def build_services(
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
     orders = OrderService(db, store, targets=targets, clock=clock, on_commit=relay.wake)
     redis = _redis(settings.redis_url) if settings.redis_url else None
-    turns, catalog_cache = _turns(db, store=store, orders=orders, relay=relay, channels=channels, clock=clock)
+    turns, catalog_cache = _turns(
+        db,
+        store=store,
+        orders=orders,
+        relay=relay,
+        channels=channels,
+        clock=clock,
+        assistant=_assistant(settings, http),
+    )
     return Services(
         settings=settings,
         store=store,

@@ -19,6 +19,7 @@ from bot.turns.failures import FailedUpdates
 from bot.web import operations, web_chat
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
+from bot.web.api import tools as tools_api
 from bot.web.api.errors import install_error_handlers
 from bot.web.dashboard import install_dashboard
 from bot.web.direct_routes import DirectRoutes, Handler
@@ -68,6 +69,7 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     install_error_handlers(app)
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
+    app.include_router(tools_api.router)
     if services.settings.web_chat:
         app.include_router(web_chat.router)
         log.warning(
