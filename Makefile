@@ -8,7 +8,7 @@ PORT ?= 8000
 # The test chat at /chat places real orders for anyone who reaches it: on here, off in `chatcart serve`.
 CHATCART_WEB_CHAT ?= on
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench understand clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+# How many of the corpus's shopper messages are understood, per language and class (-v lists the misses).
+understand: install
+	$(BIN)/python -m bench.understand
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
