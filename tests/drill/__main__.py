@@ -64,7 +64,10 @@ def table(rows: list[Row]) -> str:
         lines.append("| " + " | ".join(cells(row)) + " |")
     notes = [f"- {r.scenario} ({r.backend}): {r.note}" for r in rows if r.note]
     failing = [f"- FAILS {r.scenario} ({r.backend}): {', '.join(r.failures())}" for r in rows if r.failures()]
-    return "\n".join(lines + ([""] + notes if notes else []) + ([""] + failing if failing else []))
+    for extra in (notes, failing):
+        if extra:
+            lines += ["", *extra]
+    return "\n".join(lines)
 
 
 async def run_backend(kind: str, names: list[str], knobs: Knobs, root: Path) -> list[Row]:
@@ -85,7 +88,11 @@ async def run_backend(kind: str, names: list[str], knobs: Knobs, root: Path) -> 
             except Exception as exc:
                 traceback.print_exc()
                 row = Row(name, kind, note=f"ERROR: {type(exc).__name__}: {exc}"[:300])
-            print(f"[{kind}] {name}: {time.monotonic() - started:.0f} s {cells(row)}", file=sys.stderr, flush=True)
+            print(
+                f"[{kind}] {name}: {time.monotonic() - started:.0f} s {cells(row)}",
+                file=sys.stderr,
+                flush=True,
+            )
             rows.append(row)
     return rows
 
@@ -105,7 +112,9 @@ async def drill(backends: list[str], names: list[str], knobs: Knobs, keep: bool 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.drill", description=__doc__)
-    parser.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres (own PostgreSQL + Redis)")
+    parser.add_argument(
+        "--backends", default="sqlite,postgres", help="sqlite, postgres (own PostgreSQL + Redis)"
+    )
     parser.add_argument("--only", default=",".join(SCENARIOS), help=f"scenarios: {', '.join(SCENARIOS)}")
     parser.add_argument("--outage", type=float, default=Knobs.outage_seconds, help="Telegram outage, seconds")
     parser.add_argument("--shoppers", type=int, default=Knobs.kill_shoppers, help="checkouts in the kill row")

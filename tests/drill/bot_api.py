@@ -85,13 +85,20 @@ class FakeBotApi:
         if self.fault is Fault.RATE_LIMIT:
             self.refused += 1
             retry = {"retry_after": self.retry_after}
-            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": retry}
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests",
+                "parameters": retry,
+            }
         if not path.endswith("/sendMessage"):
             return 200, {"ok": True, "result": True}
         params = orjson.loads(body)
         markup = (params.get("reply_markup") or {}).get("inline_keyboard", [])
         buttons = tuple((b["text"], b["callback_data"]) for row in markup for b in row)
-        self.delivered.append(Delivered(str(params["chat_id"]), str(params["text"]), buttons, time.monotonic()))
+        self.delivered.append(
+            Delivered(str(params["chat_id"]), str(params["text"]), buttons, time.monotonic())
+        )
         chat = {"id": int(params["chat_id"]), "type": "private"}
         message = {"message_id": len(self.delivered), "date": int(time.time()), "chat": chat}
         return 200, {"ok": True, "result": message | {"text": params["text"]}}
@@ -101,7 +108,7 @@ class FakeBotApi:
         config = uvicorn.Config(self, host="127.0.0.1", port=self.port, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:  # noqa: ASYNC110 (uvicorn exposes only this flag)
+        while not self._server.started:
             if self._task.done():
                 await self._task
             await asyncio.sleep(0.01)

@@ -97,7 +97,9 @@ def chats(shoppers: list[Shopper]) -> set[str]:
     return {str(s.chat_id) for s in shoppers}
 
 
-async def staggered(shoppers: list[Shopper], action: Callable[[Shopper], Awaitable[None]], over: float) -> None:
+async def staggered(
+    shoppers: list[Shopper], action: Callable[[Shopper], Awaitable[None]], over: float
+) -> None:
     """Every shopper's `action`, started at random moments within `over` seconds, as people arrive."""
 
     async def one(shopper: Shopper) -> None:
@@ -122,7 +124,9 @@ async def concurrent_confirms(world: World, knobs: Knobs) -> Row:
     async with stage(world, "confirms") as s:
         [shopper] = s.shoppers(1)
         await shopper.to_summary()
-        await asyncio.gather(*(s.hooks.post(shopper.press(shopper.summary_confirm)) for _ in range(knobs.confirms)))
+        await asyncio.gather(
+            *(s.hooks.post(shopper.press(shopper.summary_confirm)) for _ in range(knobs.confirms))
+        )
         data = await shopper.button("Confirm order")
         await asyncio.gather(*(s.hooks.post(shopper.press(data)) for _ in range(knobs.confirms)))
         row = Row(f"{knobs.confirms} concurrent Confirms of one order", world.kind)

@@ -1,6 +1,6 @@
 """Real processes for the drill: `chatcart serve` (killed with SIGKILL and started again), and a PostgreSQL
-cluster and a Redis server of the drill's own, which it may stop and restart (never the machine's shared ones).
-"""
+cluster and a Redis server of the drill's own, which it may stop and restart (never the machine's shared
+ones)."""
 
 from __future__ import annotations
 
@@ -171,7 +171,9 @@ class OwnPostgres:
     async def init(self) -> None:
         if self.user:
             shutil.chown(self.root, self.user)
-        await run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", user=self.user)
+        await run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", user=self.user
+        )
         conf = self.data / "postgresql.conf"
         conf.write_text(
             conf.read_text()
@@ -226,13 +228,19 @@ class OwnRedis:
             self.process = None
 
 
+def _scratch() -> Path:
+    """A directory the postgres user may enter (initdb runs as that user when the drill runs as root)."""
+    root = Path(tempfile.mkdtemp(prefix="chatcart-drill-"))
+    root.chmod(0o755)
+    (root / "pg").mkdir()
+    return root
+
+
 @contextlib.asynccontextmanager
 async def own_servers() -> AsyncIterator[tuple[OwnPostgres, OwnRedis]]:
     """The drill's own PostgreSQL and Redis, removed afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="chatcart-drill-"))
-    root.chmod(0o755)
+    root = _scratch()
     postgres, redis = OwnPostgres(root / "pg"), OwnRedis(root)
-    (root / "pg").mkdir()
     await postgres.init()
     await redis.start()
     try:

@@ -74,7 +74,13 @@ class Shopper:
 
     def text(self, text: str) -> dict[str, Any]:
         chat = {"id": self.chat_id, "type": "private"}
-        message = {"message_id": 1, "date": int(time.time()), "chat": chat, "from": self._user(), "text": text}
+        message = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._user(),
+            "text": text,
+        }
         return {"update_id": next(self.hooks.ids), "message": message}
 
     def press(self, data: str) -> dict[str, Any]:
@@ -91,9 +97,9 @@ class Shopper:
             for _ in range(self.repeat):
                 await self.hooks.post(update)
 
-    async def button(self, label: str, timeout: float = REPLY_WAIT) -> str:
+    async def button(self, label: str, within: float = REPLY_WAIT) -> str:
         """The data of `label` on the first message not read yet that has it; waits for it to arrive."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             inbox = self.bot_api.inbox(self.chat_id)
             for i in range(self.seen, len(inbox)):
@@ -102,7 +108,7 @@ class Shopper:
                         self.seen = i + 1
                         return data
             await asyncio.sleep(0.1)
-        raise ShopperStuck(f"chat {self.chat_id}: no {label!r} button within {timeout:.0f} s")
+        raise ShopperStuck(f"chat {self.chat_id}: no {label!r} button within {within:.0f} s")
 
     async def to_summary(self) -> None:
         """Cart, checkout, address: up to the summary with its Confirm button."""
@@ -112,8 +118,8 @@ class Shopper:
         await self.send(self.text(f"{self.chat_id} MG Road, Bengaluru"))
         self.summary_confirm = await self.button("Confirm")
 
-    async def wait_for_text(self, part: str, timeout: float = REPLY_WAIT) -> None:
-        deadline = time.monotonic() + timeout
+    async def wait_for_text(self, part: str, within: float = REPLY_WAIT) -> None:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             inbox = self.bot_api.inbox(self.chat_id)
             for i in range(self.seen, len(inbox)):
@@ -121,7 +127,7 @@ class Shopper:
                     self.seen = i + 1
                     return
             await asyncio.sleep(0.1)
-        raise ShopperStuck(f"chat {self.chat_id}: no message with {part!r} within {timeout:.0f} s")
+        raise ShopperStuck(f"chat {self.chat_id}: no message with {part!r} within {within:.0f} s")
 
     async def confirm(self) -> None:
         """Confirm the summary (placing the order), then the cash-on-delivery order."""

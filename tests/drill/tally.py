@@ -75,7 +75,9 @@ async def read_database(backend: Backend) -> tuple[list[dict[str, Any]], list[di
     engine = create_async_engine(_engine_url(backend.database_url))
     try:
         async with engine.connect() as conn:
-            orders = (await conn.execute(text("SELECT number, lead_user_id FROM orders ORDER BY id"))).mappings()
+            orders = (
+                await conn.execute(text("SELECT number, lead_user_id FROM orders ORDER BY id"))
+            ).mappings()
             order_rows = [dict(r) for r in orders]
             rows = await conn.execute(
                 text(
@@ -92,9 +94,9 @@ async def read_database(backend: Backend) -> tuple[list[dict[str, Any]], list[di
     return order_rows, outbox
 
 
-async def drained(backend: Backend, timeout: float = DRAIN_TIMEOUT) -> bool:
+async def drained(backend: Backend, within: float = DRAIN_TIMEOUT) -> bool:
     """Wait until no Telegram message is pending any more."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         _, outbox = await read_database(backend)
         if all(row["status"] != "pending" for row in outbox):
@@ -106,7 +108,9 @@ async def drained(backend: Backend, timeout: float = DRAIN_TIMEOUT) -> bool:
 def _text(payload: dict[str, Any], renderer: MessageRenderer) -> str:
     if payload.get("text") is not None:
         return str(payload["text"])
-    return renderer.render(str(payload["template"]), str(payload.get("language", "en")), payload.get("params", {}))
+    return renderer.render(
+        str(payload["template"]), str(payload.get("language", "en")), payload.get("params", {})
+    )
 
 
 def _as_monotonic(when: datetime | str, wall_offset: float) -> float:
