@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,9 +120,19 @@ def _as_monotonic(when: datetime | str, wall_offset: float) -> float:
     return moment.timestamp() - wall_offset
 
 
+@dataclass
+class Matched:
+    """Deliveries matched to outbox rows."""
+
+    sent: int = 0
+    twice: list[Delivered] = field(default_factory=list)  # deliveries of a message already delivered
+    lost: int = 0
+    max_delay: float = 0.0
+
+
 def match_messages(
     outbox: list[dict[str, Any]], delivered: list[Delivered], wall_offset: float, recovered_at: float
-) -> tuple[int, int, int, float]:
+) -> Matched:
     """(sent, sent twice, lost, max delay): each delivery matched to the oldest unmatched row of its chat
     with its text; a delivery left over is a repeat, a row left over was lost."""
     renderer = MessageRenderer()
@@ -133,8 +143,7 @@ def match_messages(
     got: dict[str, list[Delivered]] = defaultdict(list)
     for d in delivered:
         got[d.chat_id].append(d)
-    sent = twice = lost = 0
-    max_delay = 0.0
+    matched = Matched()
     for chat in set(due) | set(got):
         waiting = Counter(text for text, _ in due[chat])
         created: dict[str, list[float]] = defaultdict(list)
@@ -143,13 +152,13 @@ def match_messages(
         for d in got[chat]:
             if waiting[d.text] > 0:
                 waiting[d.text] -= 1
-                sent += 1
+                matched.sent += 1
                 due_at = max(created[d.text].pop(0), recovered_at)
-                max_delay = max(max_delay, d.at - due_at)
+                matched.max_delay = max(matched.max_delay, d.at - due_at)
             else:
-                twice += 1
-        lost += sum(waiting.values())
-    return sent, twice, lost, max_delay
+                matched.twice.append(d)
+        matched.lost += sum(waiting.values())
+    return matched
 
 
 async def tally(
@@ -172,9 +181,14 @@ async def tally(
     row.orders_duplicated = sum(n - 1 for n in per_chat.values() if n > 1)
     row.orders_lost = sum(1 for chat in expected_chats if per_chat[chat] == 0)
     wall_offset = time.time() - time.monotonic()
-    sent, twice, lost, delay = match_messages(outbox, bot_api.delivered, wall_offset, recovered_at)
-    row.messages_due, row.messages_sent, row.sent_twice, row.messages_lost = len(outbox), sent, twice, lost
-    row.max_delay = delay
+    matched = match_messages(outbox, bot_api.delivered, wall_offset, recovered_at)
+    row.messages_due, row.messages_sent, row.messages_lost = len(outbox), matched.sent, matched.lost
+    row.sent_twice, row.max_delay = len(matched.twice), matched.max_delay
+    if matched.twice:
+        first = matched.twice[0]
+        row.note = (
+            row.note + "; " if row.note else ""
+        ) + f"sent twice, e.g. to {first.chat_id}: {first.text[:60]!r}"
     row.answers_5xx = hooks.count(500, 600)
     row.slowest_answer = hooks.slowest
     return row
