@@ -19,6 +19,8 @@ from tests.drill.servers import API_TOKEN, SECRET, Backend, OwnPostgres, OwnRedi
 from tests.drill.shoppers import Shopper, Webhooks
 from tests.drill.tally import Row, tally
 
+SLOW_ANSWER_LIMIT = 2.5  # the README: a webhook is answered within about 2 s even when a provider hangs
+
 
 @dataclass
 class Knobs:
@@ -157,9 +159,11 @@ async def kill_nine(world: World, knobs: Knobs) -> Row:
             done.set()
             await killing
         await asyncio.gather(*(shopper.retap_old_confirm() for shopper in shoppers))
-        row = Row(f"kill -9 x{s.shop.kills} across {len(shoppers)} checkouts, re-tap", world.kind)
-        row.kills = s.shop.kills
-        return await tally(row, s.backend, s.bot_api, s.hooks, expected_chats=chats(shoppers))
+        row = Row(f"kill -9 x{len(s.shop.kills)} across {len(shoppers)} checkouts, re-tap", world.kind)
+        row.kills = len(s.shop.kills)
+        return await tally(
+            row, s.backend, s.bot_api, s.hooks, expected_chats=chats(shoppers), kills=s.shop.kills
+        )
 
 
 async def restart_under_load(world: World, knobs: Knobs, which: str) -> Row:
@@ -238,8 +242,8 @@ async def provider_trouble(world: World, knobs: Knobs, fault: Fault, seconds: fl
             row, s.backend, s.bot_api, s.hooks, expected_chats=chats(shoppers), recovered_at=recovered
         )
         row.unexpected_5xx = row.answers_5xx
-        if row.slowest_answer > 5.0:
-            row.note = f"ERROR: a webhook waited {row.slowest_answer:.1f} s on the provider"
+        if fault is Fault.SLOW:
+            row.answer_limit = SLOW_ANSWER_LIMIT
         return row
 
 

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,7 +80,7 @@ class Shop:
     count: int = 2
     ports: list[int] = field(default_factory=list)
     processes: dict[int, asyncio.subprocess.Process] = field(default_factory=dict)
-    kills: int = 0
+    kills: list[float] = field(default_factory=list)  # when each SIGKILL was sent (monotonic)
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHATCART_")}
@@ -136,10 +137,10 @@ class Shop:
     async def kill(self, port: int) -> None:
         """SIGKILL: no shutdown, no flush, whatever was in flight."""
         process = self.processes.pop(port)
+        self.kills.append(time.monotonic())
         with contextlib.suppress(ProcessLookupError):
             process.send_signal(signal.SIGKILL)
         await process.wait()
-        self.kills += 1
 
     async def stop_all(self) -> None:
         for port, process in list(self.processes.items()):

@@ -19,6 +19,7 @@ from tests.drill.servers import Backend
 from tests.drill.shoppers import Webhooks
 
 DRAIN_TIMEOUT = 180.0
+MAX_DELAY = 15.0  # the issue: every delayed message delivered within 15 s of recovery
 
 
 @dataclass
@@ -40,14 +41,16 @@ class Row:
     max_delay: float = 0.0  # seconds from a message being due (or its provider recovering) to its arrival
     slowest_answer: float = 0.0  # the slowest webhook answer, seconds
     kills: int = 0
+    answer_limit: float | None = None  # the slowest webhook answer this row allows, when it checks one
     note: str = ""
 
     @property
     def kill_row(self) -> bool:
         return self.kills > 0
 
-    def failures(self, max_delay: float = 15.0) -> list[str]:
-        """Why this row breaks the promise; empty when it keeps it."""
+    def failures(self, *, timed: bool = True) -> list[str]:
+        """Why this row breaks the promise; empty when it keeps it. `timed`: also the delays (the drill
+        checks them; the suite, which never times anything, does not)."""
         problems = []
         if self.orders_duplicated or self.orders_lost or self.orders_placed != self.orders_expected:
             problems.append("orders")
@@ -57,8 +60,10 @@ class Row:
             problems.append("messages sent twice")
         if self.unexpected_5xx:
             problems.append("5xx")
-        if self.max_delay > max_delay:
-            problems.append("late")
+        if timed and self.max_delay > MAX_DELAY:
+            problems.append(f"a message more than {MAX_DELAY:g} s late")
+        if timed and self.answer_limit is not None and self.slowest_answer > self.answer_limit:
+            problems.append(f"a webhook answer slower than {self.answer_limit:g} s")
         if self.note.startswith("ERROR"):
             problems.append("scenario error")
         return problems
@@ -125,7 +130,7 @@ class Matched:
     """Deliveries matched to outbox rows."""
 
     sent: int = 0
-    twice: list[Delivered] = field(default_factory=list)  # deliveries of a message already delivered
+    twice: list[tuple[Delivered, Delivered]] = field(default_factory=list)  # (first, again)
     lost: int = 0
     max_delay: float = 0.0
 
@@ -145,20 +150,35 @@ def match_messages(
         got[d.chat_id].append(d)
     matched = Matched()
     for chat in set(due) | set(got):
+        firsts: dict[str, Delivered] = {}
         waiting = Counter(text for text, _ in due[chat])
         created: dict[str, list[float]] = defaultdict(list)
         for text_, at in due[chat]:
             created[text_].append(at)
         for d in got[chat]:
             if waiting[d.text] > 0:
+                firsts.setdefault(d.text, d)
                 waiting[d.text] -= 1
                 matched.sent += 1
                 due_at = max(created[d.text].pop(0), recovered_at)
                 matched.max_delay = max(matched.max_delay, d.at - due_at)
             else:
-                matched.twice.append(d)
+                matched.twice.append((firsts.get(d.text, d), d))
         matched.lost += sum(waiting.values())
     return matched
+
+
+def _repeats(twice: list[tuple[Delivered, Delivered]], kills: list[float] | None) -> str:
+    """Which messages went twice, and how long before a kill -9 their first send was (the window)."""
+    first, again = twice[0]
+    text = f"sent twice, e.g. to {first.chat_id} {again.at - first.at:.1f} s apart: {first.text[:50]!r}"
+    if kills:
+        gaps = [min((k - f.at for k in kills if k >= f.at), default=float("inf")) for f, _ in twice]
+        text += (
+            f"; each first send was at most {max(gaps) * 1000:.0f} ms before a kill -9 "
+            f"(median {sorted(gaps)[len(gaps) // 2] * 1000:.0f} ms)"
+        )
+    return text
 
 
 async def tally(
@@ -169,6 +189,7 @@ async def tally(
     *,
     expected_chats: set[str],
     recovered_at: float = 0.0,
+    kills: list[float] | None = None,
 ) -> Row:
     """Fill `row` once the outbox has drained: orders per shopper, messages matched, answers counted."""
     if not await drained(backend):
@@ -185,10 +206,7 @@ async def tally(
     row.messages_due, row.messages_sent, row.messages_lost = len(outbox), matched.sent, matched.lost
     row.sent_twice, row.max_delay = len(matched.twice), matched.max_delay
     if matched.twice:
-        first = matched.twice[0]
-        row.note = (
-            row.note + "; " if row.note else ""
-        ) + f"sent twice, e.g. to {first.chat_id}: {first.text[:60]!r}"
+        row.note = (row.note + "; " if row.note else "") + _repeats(matched.twice, kills)
     row.answers_5xx = hooks.count(500, 600)
     row.slowest_answer = hooks.slowest
     return row
