@@ -131,10 +131,11 @@ class OutcomeLog:
     def _write(self, batch: list[_Entry], now: datetime, conn: Connection) -> tuple[set[str], int]:
         outbox = OutboxRepository(conn)
         outbox.record([entry.outcome for entry in batch], now)
-        orders = OrderRepository(conn)
-        for entry in batch:
-            if entry.event is not None and entry.row.order_id is not None:
-                orders.add_events(entry.row.order_id, [entry.event])
+        OrderRepository(conn).add_histories(
+            (entry.row.order_id, entry.event)
+            for entry in batch
+            if entry.event is not None and entry.row.order_id is not None
+        )
         transitions = self._health.write(conn)
         # A chat whose backlog was just sent may send its new messages directly again.
         sent_to = {e.row.recipient for e in batch if e.outcome.sent} & self._backlog
