@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
@@ -12,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    Table,
     Update,
     and_,
     bindparam,
@@ -25,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import String as SqlString
 
 from catalog import limits
+from orders.db.order_children import load_children
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
     counters,
@@ -34,7 +33,6 @@ from orders.db.tables import (
     order_numbers,
     orders,
 )
-from orders.db.tables import payments as payments_table
 from orders.filters import OrderFilter
 from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
@@ -138,23 +136,6 @@ _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
 _BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
 
 
-def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> Select[Any]:
-    """A child table's rows for one order (`b_id`) or for many (`b_ids`, an expanding IN that is
-    rendered anew on every call, ~0.1 ms: a single order, the chat's case, does without)."""
-    key = table.c.order_id
-    match = key.in_(bindparam("b_ids", expanding=True)) if many else key == bindparam("b_id")
-    return select(table).where(match).order_by(order_by)
-
-
-# (lines, history, payments) of one order, and of many.
-_CHILDREN = {
-    many: (
-        _children_of(order_lines, order_lines.c.position, many=many),
-        _children_of(order_events, order_events.c.id, many=many),
-        _children_of(payments_table, payments_table.c.id, many=many),
-    )
-    for many in (False, True)
-}
 _IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
     idempotency_keys.c.key == bindparam("b_key")
 )
@@ -172,31 +153,6 @@ _NEW_ORDER_DEFAULTS: dict[str, Any] = {
     "lead_channel": None,
     "lead_user_id": None,
 }
-
-
-def _line(m: Any) -> OrderLine:
-    return OrderLine(m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"]))
-
-
-def payment_from_row(m: Any) -> Payment:
-    return Payment(
-        m["amount"],
-        m["currency"],
-        m["provider"],
-        m["status"],
-        m["reference"],
-        m["fee"],
-        m["net"],
-        m["created_at"],
-        id=m["id"],
-        method=m["method"],
-        comment=m["comment"],
-        paid_at=m["paid_at"],
-        refunded=m["refunded"],
-        actor=m["actor"],
-        voided_at=m["voided_at"],
-        voided_by=m["voided_by"],
-    )
 
 
 @cache
@@ -298,23 +254,12 @@ class OrderRepository:
         return batches
 
     def _load(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[Order]:
-        """Orders with their lines, history and payments: four queries whatever the page size."""
+        """Orders with their lines, history and payments: two or four queries whatever the page size."""
         rows = self._conn.execute(query, params or {}).all()
         if not rows:
             return []
-        ids = [r._mapping["id"] for r in rows]
-        lines_of, events_of, payments_of = _CHILDREN[len(ids) > 1]
-        keys = {"b_ids": ids} if len(ids) > 1 else {"b_id": ids[0]}
-        lines: dict[int, list[OrderLine]] = defaultdict(list)
-        for r in self._conn.execute(lines_of, keys):
-            lines[r._mapping["order_id"]].append(_line(r._mapping))
-        events: dict[int, list[OrderEvent]] = defaultdict(list)
-        for r in self._conn.execute(events_of, keys):
-            m = r._mapping
-            events[m["order_id"]].append(OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"])))
-        paid: dict[int, list[Payment]] = defaultdict(list)
-        for r in self._conn.execute(payments_of, keys):
-            paid[r._mapping["order_id"]].append(payment_from_row(r._mapping))
+        children = load_children(self._conn, [r.id for r in rows])
+        lines, events, paid = children
         return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
     def claim_due_reminders(self, now: datetime) -> list[Order]:

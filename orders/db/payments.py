@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, select, update
 
 from catalog.db.schema import insert_ignoring
-from orders.db.orders import payment_from_row
+from orders.db.order_children import payment_from_row
 from orders.db.tables import orders, payment_events, payment_links, payments
 from orders.filters import PaymentFilter
 from orders.model import Payment

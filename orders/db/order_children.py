@@ -1,0 +1,99 @@
+"""An order's lines, history and payments: three queries on SQLite (calls in-process), one on PostgreSQL,
+where each query is a round trip (every child row as JSON, tagged with its table)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, literal, select, union_all
+
+from catalog.db.schema import UtcDateTime
+from orders.db.tables import order_events, order_lines
+from orders.db.tables import payments as payments_table
+from orders.model import OrderEvent, OrderLine, Payment
+
+
+class Children(NamedTuple):
+    """Each order's lines, history and payments, by order id."""
+
+    lines: dict[int, list[OrderLine]]
+    events: dict[int, list[OrderEvent]]
+    payments: dict[int, list[Payment]]
+
+
+def line_from_row(m: Mapping[Any, Any]) -> OrderLine:
+    return OrderLine(m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"]))
+
+
+def event_from_row(m: Mapping[Any, Any]) -> OrderEvent:
+    return OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"]))
+
+
+def payment_from_row(m: Mapping[Any, Any]) -> Payment:
+    return Payment(
+        m["amount"],
+        m["currency"],
+        m["provider"],
+        m["status"],
+        m["reference"],
+        m["fee"],
+        m["net"],
+        m["created_at"],
+        id=m["id"],
+        method=m["method"],
+        comment=m["comment"],
+        paid_at=m["paid_at"],
+        refunded=m["refunded"],
+        actor=m["actor"],
+        voided_at=m["voided_at"],
+        voided_by=m["voided_by"],
+    )
+
+
+# (table, its order within an order, how a row becomes a record), lines first.
+_KINDS = (
+    (order_lines, order_lines.c.position, line_from_row),
+    (order_events, order_events.c.id, event_from_row),
+    (payments_table, payments_table.c.id, payment_from_row),
+)
+
+
+def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> Select[Any]:
+    """A child table's rows for one order (`b_id`) or for many (`b_ids`, an expanding IN that is
+    rendered anew on every call, ~0.1 ms: a single order, the chat's case, does without)."""
+    key = table.c.order_id
+    match = key.in_(bindparam("b_ids", expanding=True)) if many else key == bindparam("b_id")
+    return select(table).where(match).order_by(order_by)
+
+
+_SEPARATE = {many: [_children_of(t, o, many=many) for t, o, _ in _KINDS] for many in (False, True)}
+_TOGETHER = union_all(
+    *(
+        select(
+            literal(i).label("kind"), t.c.order_id, o.label("place"), func.to_jsonb(t.table_valued())
+        ).where(t.c.order_id == func.any(bindparam("b_ids")))
+        for i, (t, o, _) in enumerate(_KINDS)
+    )
+).order_by("kind", "order_id", "place")
+# JSON keeps timestamps as text: these columns are read back into datetimes.
+_TIMES = [[c.name for c in t.c if isinstance(c.type, UtcDateTime)] for t, _, _ in _KINDS]
+
+
+def load_children(conn: Connection, ids: Sequence[int]) -> Children:
+    """The lines, history and payments of the orders `ids`, each in its order."""
+    found: tuple[dict[int, list[Any]], ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+    if conn.dialect.name == "postgresql":
+        for kind, order_id, _, row in conn.execute(_TOGETHER, {"b_ids": list(ids)}):
+            for name in _TIMES[kind]:
+                if row[name] is not None:
+                    row[name] = datetime.fromisoformat(row[name]).astimezone(UTC)  # in the session's zone
+            found[kind][order_id].append(_KINDS[kind][2](row))
+    else:
+        keys = {"b_ids": list(ids)} if len(ids) > 1 else {"b_id": ids[0]}
+        for kind, query in enumerate(_SEPARATE[len(ids) > 1]):
+            for r in conn.execute(query, keys):
+                found[kind][r.order_id].append(_KINDS[kind][2](r._mapping))
+    return Children(*found)
