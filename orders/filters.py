@@ -41,8 +41,9 @@ class OrderFilter:
         return (self.page - 1) * self.per_page
 
     @property
-    def without_group(self) -> OrderFilter:
-        """The same list before a stat card narrowed it (the cards count within it)."""
+    def without_statuses(self) -> OrderFilter:
+        """The same list before a card, a tab or the status filter chose statuses (the cards count each
+        group within it)."""
         return replace(self, group=None, statuses=())
 
     @property

@@ -60,9 +60,11 @@ class ListService:
         return await self._db.read(lambda conn: self._orders_page(conn, f))
 
     def _orders_page(self, conn: Connection, f: OrderFilter) -> OrdersPage:
-        found, total = OrderRepository(conn).search(f)
         listing = ListingRepository(conn)
         counts = listing.status_counts(f)
+        wanted = f.wanted_statuses if f.wanted_statuses is not None else counts.keys()
+        total = sum(counts[s][1 if f.has_dates else 0] for s in wanted if s in counts)
+        found = OrderRepository(conn).page(f)
         cards = stat_cards(counts, f.has_dates)
         newest = listing.newest()
         any_orders = newest is not None
@@ -100,7 +102,7 @@ class ListService:
     async def choices(self) -> Choices:
         def read(conn: Connection) -> Choices:
             listing = ListingRepository(conn)
-            return Choices(listing.distinct_values("carrier"), listing.distinct_values("warehouse"))
+            return Choices(listing.recent_values("carrier"), listing.recent_values("warehouse"))
 
         return await self._db.read(read)
 
