@@ -29,7 +29,10 @@ class ListingRepository:
         dates both numbers are the same. The list's own total is a sum of these (no second count)."""
         cards = f.without_statuses
         in_period = where(cards) if f.has_dates else and_(True)
-        status = unindexed(o.status) if f.query.strip() else o.status
+        # Over every order, the status index alone answers; once another filter narrows them, walking
+        # that index fetched each row at random (three times slower than reading the table on SQLite).
+        narrowed = cards.without_dates != OrderFilter(page=f.page, per_page=f.per_page)
+        status = unindexed(o.status) if narrowed else o.status
         query = (
             select(status, func.count(), func.sum(case((in_period, 1), else_=0)))
             .where(where(cards.without_dates))
