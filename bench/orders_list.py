@@ -178,7 +178,7 @@ CASES: list[tuple[str, OrderFilter, str]] = [
         "status=confirmed,collected,ready_for_pickup",
     ),
     ("search: part of a phone number", OrderFilter(query="98000123"), "q=98000123"),
-    ("search: an order number", OrderFilter(query="1050001"), "q=1050001"),
+    ("search: an order number (it exists)", OrderFilter(query="51001"), "q=51001"),
     ("search: a name that nobody has", OrderFilter(query="zebedee"), "q=zebedee"),
     ("exact tracking number", OrderFilter(tracking="TRK000090001IN"), "tracking=TRK000090001IN"),
     (
