@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from orders.status import GROUP_MEMBERS, OrderStatus, PaymentStatus, StatusGroup
 
 MAX_PER_PAGE = 100
+_UTC_DAY_START = time(0, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,14 @@ class OrderFilter:
     @property
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+    @property
+    def created_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) of creation times the date range allows, in UTC; None: open on that side."""
+        start = datetime.combine(self.date_from, _UTC_DAY_START) if self.date_from else None
+        end = datetime.combine(self.date_to + timedelta(days=1), _UTC_DAY_START) if self.date_to else None
+        return start, end
+
+    def created_within(self, at: datetime) -> bool:
+        start, end = self.created_bounds
+        return (start is None or at >= start) and (end is None or at < end)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -39,8 +39,6 @@ from orders.db.tables import payments as payments_table
 from orders.filters import OrderFilter
 from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
-
-_UTC_DAY_START = time(0, 0, tzinfo=UTC)
 
 
 class folded(FunctionElement[str]):  # noqa: N801 (a SQL function's name)
@@ -93,10 +91,10 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         conds.append(orders.c.channel == f.channel)
     if f.payment_status is not None:
         conds.append(orders.c.payment_status == f.payment_status.value)
-    if f.date_from is not None:
-        conds.append(orders.c.created_at >= datetime.combine(f.date_from, _UTC_DAY_START))
-    if f.date_to is not None:
-        end = datetime.combine(f.date_to + timedelta(days=1), _UTC_DAY_START)
+    start, end = f.created_bounds
+    if start is not None:
+        conds.append(orders.c.created_at >= start)
+    if end is not None:
         conds.append(orders.c.created_at < end)
     if f.carrier:
         conds.append(func.lower(orders.c.carrier) == f.carrier.strip().lower())
@@ -319,6 +317,13 @@ class OrderRepository:
     def load_page(self, query: Select[Any], page: int, per_page: int) -> list[Order]:
         """A page of the orders `query` selects (its own order), with their lines, history and payments."""
         return self._load(query.limit(per_page).offset((page - 1) * per_page))
+
+    def by_ids(self, ids: Sequence[int]) -> list[Order]:
+        """These orders, in the order of `ids`."""
+        if not ids:
+            return []
+        found = {order.id: order for order in self._load(select(orders).where(orders.c.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
 
     def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
         """Every matching order, newest first, loaded a batch at a time."""
