@@ -200,7 +200,7 @@ async def test_a_search_counts_and_pages_alike_whether_few_or_many_orders_match(
         OrderFilter(query="nobody"),
     ]
 
-    async def figures(f: OrderFilter) -> tuple[object, ...]:
+    async def figures(f: OrderFilter) -> tuple[list[int], int, list[tuple[int, int | None]]]:
         page = await listing.orders_page(f)
         cards = [(c.count, c.in_period) for c in page.cards]
         return [r.order.number for r in page.rows], page.total, cards
