@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from orders.status import GROUP_MEMBERS, OrderStatus, PaymentStatus, StatusGroup
 
 MAX_PER_PAGE = 100
+_UTC_DAY_START = time(0, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,9 @@ class OrderFilter:
         return (self.page - 1) * self.per_page
 
     @property
-    def without_group(self) -> OrderFilter:
-        """The same list before a stat card narrowed it (the cards count within it)."""
+    def without_statuses(self) -> OrderFilter:
+        """The same list before a card, a tab or the status filter chose statuses (the cards count each
+        group within it)."""
         return replace(self, group=None, statuses=())
 
     @property
@@ -52,6 +54,17 @@ class OrderFilter:
     @property
     def has_dates(self) -> bool:
         return self.date_from is not None or self.date_to is not None
+
+    @property
+    def created_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) of creation times the date range allows, in UTC; None: open on that side."""
+        start = datetime.combine(self.date_from, _UTC_DAY_START) if self.date_from else None
+        end = datetime.combine(self.date_to + timedelta(days=1), _UTC_DAY_START) if self.date_to else None
+        return start, end
+
+    def created_within(self, at: datetime) -> bool:
+        start, end = self.created_bounds
+        return (start is None or at >= start) and (end is None or at < end)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from orders.customers import CustomerKey, Marker
+from orders.filters import OrderFilter
 from orders.model import Order
 from orders.status import GROUP_MEMBERS, OrderStatus, PaymentMethod, PaymentStatus, StatusGroup
 
@@ -41,6 +43,34 @@ def stat_cards(counts: Mapping[OrderStatus, tuple[int, int]], with_period: bool)
     cards = [card(None, "Total", frozenset(OrderStatus))]
     cards += [card(g, CARD_LABELS[g], GROUP_MEMBERS[g]) for g in StatusGroup]
     return cards
+
+
+class Match(NamedTuple):
+    """An order a search found, as much as counting and paging need."""
+
+    id: int
+    status: OrderStatus
+    created_at: datetime
+
+
+def count_and_page(
+    found: list[Match], f: OrderFilter
+) -> tuple[dict[OrderStatus, tuple[int, int]], int, list[int]]:
+    """The cards' counts, the list's total and its page of ids from every order the cards count: the
+    same figures the database would give (`ListingRepository.status_counts`, `OrderRepository.page`)."""
+    counts: dict[OrderStatus, list[int]] = {}
+    listed: list[Match] = []
+    wanted = f.wanted_statuses
+    for match in found:
+        within = f.created_within(match.created_at)
+        pair = counts.setdefault(match.status, [0, 0])
+        pair[0] += 1
+        pair[1] += within
+        if within and (wanted is None or match.status in wanted):
+            listed.append(match)
+    listed.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+    page = [m.id for m in listed[f.offset : f.offset + f.per_page]]
+    return {s: (n, p if f.has_dates else n) for s, (n, p) in counts.items()}, len(listed), page
 
 
 @dataclass(frozen=True, slots=True)

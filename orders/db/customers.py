@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, exists, func, literal, or_, select
 
 from orders.customers import EMAIL_KEY, ORDER_KEY, PHONE_KEY, CustomerKey, CustomerSummary
-from orders.db.orders import _like
+from orders.db.orders import _like, folded
 from orders.db.tables import orders
 from orders.status import RELEASES_STOCK
 
@@ -45,8 +45,47 @@ def _one(key: CustomerKey) -> ColumnElement[bool]:
     return and_(o.lead_channel == key.channel, o.lead_user_id == user)
 
 
+def _many(keys: set[CustomerKey]) -> ColumnElement[bool]:
+    """Orders of any of these customers and maybe a few more (the same phone on another channel: the
+    caller keeps only the keys it asked for), written so that one index answers each part."""
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for key in keys:
+        prefix = next((p for p in (PHONE_KEY, EMAIL_KEY, ORDER_KEY) if key.user_id.startswith(p)), "")
+        value = key.user_id.removeprefix(prefix)
+        if prefix == ORDER_KEY and not value.isdigit():
+            prefix, value = "", key.user_id
+        by_kind[prefix].append((key.channel, value) if not prefix else value)
+    no_lead = o.lead_channel.is_(None)
+    parts: list[ColumnElement[bool]] = []
+    users_by_channel: dict[str, list[str]] = defaultdict(list)
+    for channel, user_id in by_kind[""]:
+        users_by_channel[channel].append(user_id)
+    for channel, users in users_by_channel.items():  # a row-value IN would not use the lead's index
+        parts.append(and_(o.lead_channel == channel, o.lead_user_id.in_(users)))
+    if phones := by_kind[PHONE_KEY]:
+        parts.append(and_(no_lead, o.customer_phone.in_(phones)))
+    if emails := by_kind[EMAIL_KEY]:
+        parts.append(and_(no_lead, o.customer_phone == "", func.lower(o.customer_email).in_(emails)))
+    if numbers := by_kind[ORDER_KEY]:
+        parts.append(and_(no_lead, o.number.in_([int(n) for n in numbers])))
+    return or_(*parts)
+
+
 def _channel(key: CustomerKey) -> ColumnElement[bool]:
     return KEY_CHANNEL == key.channel  # noqa: SIM300 (the SQL expression first: mypy types it so)
+
+
+def _same_contact(n: Any) -> ColumnElement[bool]:
+    """Another order row `n` (without a lead) has the same customer key as `orders` (without one)."""
+    n_channel = case((n.channel != "", n.channel), else_=n.source)
+    by_phone = and_(o.customer_phone != "", n.customer_phone == o.customer_phone)
+    by_email = and_(
+        o.customer_phone == "",
+        o.customer_email != "",
+        n.customer_phone == "",
+        func.lower(n.customer_email) == func.lower(o.customer_email),
+    )
+    return and_(n_channel == case((o.channel != "", o.channel), else_=o.source), or_(by_phone, by_email))
 
 
 def orders_of(key: CustomerKey) -> ColumnElement[bool]:
@@ -57,7 +96,7 @@ def orders_of(key: CustomerKey) -> ColumnElement[bool]:
 def _search(query: str) -> ColumnElement[bool]:
     pattern = _like(query.strip())
     columns = (o.customer_name, o.customer_phone, o.customer_email)
-    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+    return or_(*(folded(c).like(pattern, escape="\\") for c in columns))
 
 
 class CustomerRepository:
@@ -68,19 +107,42 @@ class CustomerRepository:
 
     def summaries(self, keys: Sequence[CustomerKey]) -> dict[CustomerKey, CustomerSummary]:
         """The figures of these customers (a page of orders' customers)."""
-        if not keys:
+        wanted = set(keys)
+        if not wanted:
             return {}
-        return {s.key: s for s in self._summarise(or_(*(_one(k) for k in set(keys))))}
+        return {s.key: s for s in self._summarise(_many(wanted)) if s.key in wanted}
 
     def page(self, query: str, offset: int, limit: int) -> tuple[list[CustomerSummary], int]:
         """Customers, the latest to order first, optionally those whose name, phone or email matches."""
-        condition = _search(query) if query.strip() else and_(True)
+        if not query.strip():
+            return self._everyone(offset, limit)
+        condition = _search(query)
         grouped = select(KEY_CHANNEL.label("kc"), KEY_USER.label("ku")).where(condition)
         grouped = grouped.group_by(KEY_CHANNEL, KEY_USER)
         total = self._conn.execute(select(func.count()).select_from(grouped.subquery())).scalar_one()
         newest = func.max(o.id)
         page = grouped.add_columns(newest.label("latest")).order_by(newest.desc()).limit(limit).offset(offset)
         keys = [CustomerKey(r.kc, r.ku) for r in self._conn.execute(page)]
+        found = self.summaries(keys)
+        return [found[k] for k in keys if k in found], int(total)
+
+    def _everyone(self, offset: int, limit: int) -> tuple[list[CustomerSummary], int]:
+        """Every customer, by their latest order: the orders no later order of the same customer follows,
+        newest first. Indexes answer both the walk and the count (grouping every order took a second)."""
+        newer = orders.alias("newer")
+        n = newer.c
+        same_lead = and_(n.lead_channel == o.lead_channel, n.lead_user_id == o.lead_user_id, n.id > o.id)
+        same_contact = and_(n.lead_channel.is_(None), n.id > o.id, _same_contact(n))
+        latest = and_(
+            or_(o.lead_channel.is_(None), ~exists().where(same_lead)),
+            or_(o.lead_channel.is_not(None), ~exists().where(same_contact)),
+        )
+        walk = select(KEY_CHANNEL, KEY_USER).where(latest).order_by(o.id.desc()).limit(limit).offset(offset)
+        keys = [CustomerKey(kc, ku) for kc, ku in self._conn.execute(walk)]
+        leads = select(o.lead_channel, o.lead_user_id).where(o.lead_channel.is_not(None)).distinct()
+        others = select(KEY_CHANNEL, KEY_USER).where(o.lead_channel.is_(None)).distinct()
+        count = select(func.count()).select_from
+        total = sum(self._conn.execute(count(q.subquery())).scalar_one() for q in (leads, others))
         found = self.summaries(keys)
         return [found[k] for k in keys if k in found], int(total)
 

@@ -182,3 +182,30 @@ async def test_a_page_learns_which_orders_arrived_after_its_newest(
 def test_a_filter_knows_whether_it_has_a_date_range() -> None:
     assert OrderFilter(date_from=date(2026, 1, 1)).has_dates
     assert not OrderFilter().has_dates
+
+
+async def test_a_search_counts_and_pages_alike_whether_few_or_many_orders_match(
+    service: OrderService, listing: ListService, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(7):
+        number = await _place(service, tea(customer=Customer(f"Asha {i}", f"+91 9{i}")))
+        if i % 3 == 0:
+            await service.change_status(ChangeStatus(number, S.CONFIRMED, "test"))
+        clock.advance(days=1)
+    today = clock.now.date()
+    filters = [
+        OrderFilter(query="asha", per_page=2, page=2),
+        OrderFilter(query="ASHA", group=StatusGroup.NEW, date_from=date(2026, 11, 3), date_to=today),
+        OrderFilter(query="+91 9", statuses=(S.CONFIRMED,), per_page=1),
+        OrderFilter(query="nobody"),
+    ]
+
+    async def figures(f: OrderFilter) -> tuple[list[int], int, list[tuple[int, int | None]]]:
+        page = await listing.orders_page(f)
+        cards = [(c.count, c.in_period) for c in page.cards]
+        return [r.order.number for r in page.rows], page.total, cards
+
+    few = [await figures(f) for f in filters]
+    monkeypatch.setattr("orders.list_service.FEW_MATCHES", 0)  # every search "matches many": SQL counts
+    assert [await figures(f) for f in filters] == few
+    assert few[0][1] == 7 and len(few[0][0]) == 2

@@ -141,6 +141,8 @@ def _dropped(name: str, f: OrderFilter, texts: dict[str, str]) -> bool:
         "payment_status": f.payment_status is not None,
         "date_from": f.date_from is not None,
         "date_to": f.date_to is not None,
+        "page": f.page > 1,
+        "per_page": f.per_page != 25,
     }
     if name in texts:
         return not texts[name]
