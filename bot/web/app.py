@@ -17,6 +17,7 @@ from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
 from bot.web import operations, web_chat
+from bot.web.api import order_edits as order_edits_api
 from bot.web.api import orders as orders_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import install_error_handlers
@@ -67,6 +68,7 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.state.failures = failures
     install_error_handlers(app)
     app.include_router(orders_api.router)
+    app.include_router(order_edits_api.router)
     app.include_router(products_api.router)
     if services.settings.web_chat:
         app.include_router(web_chat.router)
