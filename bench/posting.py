@@ -85,10 +85,19 @@ class HttpPoster:
 
     async def post(self, update: dict[str, Any]) -> tuple[int, bytes]:
         body = json.dumps(update).encode()
-        reader, writer = (
-            self._idle.pop() if self._idle else await asyncio.open_connection("127.0.0.1", self._port)
-        )
-        writer.write(self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        request = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+        if self._idle:
+            try:  # the server may have closed a connection that sat idle past its keep-alive
+                return await self._exchange(self._idle.pop(), request)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+        return await self._exchange(await asyncio.open_connection("127.0.0.1", self._port), request)
+
+    async def _exchange(
+        self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+    ) -> tuple[int, bytes]:
+        reader, writer = connection
+        writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
         length = next(
@@ -97,7 +106,7 @@ class HttpPoster:
             if line.lower().startswith(b"content-length:")
         )
         answer = await reader.readexactly(length)
-        self._idle.append((reader, writer))
+        self._idle.append(connection)
         return status, answer
 
     async def aclose(self) -> None:

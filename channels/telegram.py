@@ -45,8 +45,11 @@ _TIMEOUT = {"timeout": httpx.Timeout(10.0).as_dict()}
 
 def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] | None:
     """An `InlineKeyboardMarkup`: a list is a row per choice (with its description), buttons rows of three."""
+    link = (
+        [{"text": message.link_label[:MAX_BUTTON_TEXT], "url": message.link_url}] if message.link_url else []
+    )
     if not message.choices:
-        return None
+        return {"inline_keyboard": [link]} if link else None
     buttons = []
     for choice in message.choices:
         data = choice.id
@@ -55,9 +58,9 @@ def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] 
         label = f"{choice.label} · {choice.description}" if choice.description else choice.label
         buttons.append({"text": label[:MAX_BUTTON_TEXT], "callback_data": data})
     if message.style is ChoiceStyle.LIST:
-        return {"inline_keyboard": [[b] for b in buttons]}
+        return {"inline_keyboard": [[b] for b in buttons] + ([link] if link else [])}
     rows = [buttons[i : i + ROW_OF_BUTTONS] for i in range(0, len(buttons), ROW_OF_BUTTONS)]
-    return {"inline_keyboard": rows}
+    return {"inline_keyboard": rows + ([link] if link else [])}
 
 
 def _full_name(user: dict[str, Any]) -> str:

@@ -126,11 +126,22 @@ def choose_delivery(turn: Turn, method: str) -> None:
 
 
 def next_order_step(turn: Turn) -> None:
+    conv = turn.conversation
     if prompts.next_order_field(turn) is not None:
-        move(turn.conversation, "ask_order_field")
+        move(conv, "ask_order_field")
+    elif len(turn.view.payment_methods) > 1 and conv.payment_method not in turn.view.payment_methods:
+        move(conv, "ask_payment")  # asked before the summary, only when there is a choice
     else:
-        move(turn.conversation, "review")
+        move(conv, "review")
     prompts.show(turn)
+
+
+def choose_payment(turn: Turn, method: str) -> None:
+    if method in turn.view.payment_methods:
+        turn.conversation.payment_method = method
+        next_order_step(turn)
+    else:
+        prompts.show(turn)
 
 
 def answer_order_field(turn: Turn, raw: str, *, skip: bool = False) -> None:
@@ -167,6 +178,13 @@ def cancel(turn: Turn) -> None:
         turn.say(turn.t("cart_empty"))
 
 
+def payment_method(turn: Turn) -> str:
+    """The method chosen, or the store's only one."""
+    methods = turn.view.payment_methods
+    chosen = turn.conversation.payment_method
+    return chosen if chosen in methods else methods[0]
+
+
 def place_order(turn: Turn, inbound: InboundMessage) -> None:
     """Ask the orchestrator to place the cart as an order; `resume` answers once it is done."""
     conv = turn.conversation
@@ -189,7 +207,7 @@ def place_order(turn: Turn, inbound: InboundMessage) -> None:
         language=conv.language,
         delivery_method=conv.delivery_method,
         delivery_address=str(answers.get("delivery_address") or ""),
-        payment_method=PaymentMethod.COD,
+        payment_method=PaymentMethod(payment_method(turn)),
         fields=dict(answers),
         actor="customer",
     )

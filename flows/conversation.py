@@ -24,6 +24,7 @@ class Step(StrEnum):
     CART_MENU = "cart_menu"
     DELIVERY_METHOD = "delivery_method"
     ORDER_FIELD = "order_field"
+    PAYMENT_METHOD = "payment_method"
     SUMMARY = "summary"
 
 
@@ -63,6 +64,7 @@ class Conversation:
     query: str = ""  # what the product list was filtered by
     page: int = 0
     delivery_method: str = ""
+    payment_method: str = ""  # cod or online, when the store offers both
     answers: dict[str, FieldValue] = field(default_factory=dict)  # order fields for this checkout
     skipped: list[str] = field(default_factory=list)  # optional order fields the shopper skipped
     known: dict[str, FieldValue] = field(default_factory=dict)  # remembered from earlier orders
@@ -79,6 +81,7 @@ class Conversation:
         self.cart.clear()
         self.pending = None
         self.delivery_method = ""
+        self.payment_method = ""
         self.answers.clear()
         self.skipped.clear()
         self.query, self.page = "", 0
@@ -105,6 +108,7 @@ class Conversation:
             "query": self.query,
             "page": self.page,
             "delivery_method": self.delivery_method,
+            "payment_method": self.payment_method,
             "answers": self.answers,
             "skipped": self.skipped,
             "known": self.known,
@@ -127,6 +131,7 @@ class Conversation:
             query=data.get("query", ""),
             page=data.get("page", 0),
             delivery_method=data.get("delivery_method", ""),
+            payment_method=data.get("payment_method", ""),
             answers=dict(data.get("answers", {})),
             skipped=list(data.get("skipped", [])),
             known=dict(data.get("known", {})),

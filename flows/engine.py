@@ -16,7 +16,14 @@ from flows.parsing import (
     normalise,
     parse_number,
 )
-from flows.turn import CancelOrderCommand, ConfirmOrderCommand, OrderStatusCommand, StoreView, Turn
+from flows.turn import (
+    CancelOrderCommand,
+    ConfirmOrderCommand,
+    OrderStatusCommand,
+    PaymentCheckCommand,
+    StoreView,
+    Turn,
+)
 from orders.store import FieldType
 
 # Order numbers and product ids are 32-bit INTEGER columns (PostgreSQL): a choice id naming a bigger one is
@@ -84,6 +91,8 @@ def _choice_action(turn: Turn, inbound: InboundMessage, action: str, arg: str) -
         actions.start_checkout(turn)
     elif action == "d" and step_now is Step.DELIVERY_METHOD:
         actions.choose_delivery(turn, arg)
+    elif action == "pm" and step_now is Step.PAYMENT_METHOD:
+        actions.choose_payment(turn, arg)
     elif action == "y" and step_now is Step.SUMMARY:
         actions.place_order(turn, inbound)
     elif action == "n" and step_now is Step.SUMMARY:
@@ -147,9 +156,11 @@ def _global_command(turn: Turn, text: str) -> bool:
     elif intent is Intent.RESTART:
         conv.clear_checkout()
         actions.show_products(turn)
-    elif intent is Intent.ORDER_STATUS:
+    elif intent in (Intent.ORDER_STATUS, Intent.PAID):
         if conv.last_order is None:
             turn.say(turn.t("no_orders"))
+        elif intent is Intent.PAID:
+            turn.commands.append(PaymentCheckCommand(conv.last_order))
         else:
             turn.commands.append(OrderStatusCommand(conv.last_order))
     else:
@@ -257,6 +268,16 @@ def _order_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
     actions.answer_order_field(turn, text)
 
 
+def _payment(turn: Turn, inbound: InboundMessage, text: str) -> None:
+    said = normalise(text)
+    for method in turn.view.payment_methods:
+        if said in {method, normalise(turn.t(f"payment_{method}"))}:
+            actions.choose_payment(turn, method)
+            return
+    turn.say(turn.t("off_script"))
+    prompts.show(turn)
+
+
 def _summary(turn: Turn, inbound: InboundMessage, text: str) -> None:
     said = normalise(text)
     if said in turn.view.lexicon.yes or said == normalise(turn.t("confirm")):
@@ -276,5 +297,6 @@ _TEXT_HANDLERS = {
     Step.CART_MENU: _cart_menu,
     Step.DELIVERY_METHOD: _delivery,
     Step.ORDER_FIELD: _order_field,
+    Step.PAYMENT_METHOD: _payment,
     Step.SUMMARY: _summary,
 }

@@ -10,6 +10,7 @@ from enum import StrEnum
 class Intent(StrEnum):
     """What a message asks for. The members are in priority order: a message takes the first one found."""
 
+    PAID = "paid"  # "I've paid": the payment of the latest order is checked
     ORDER_STATUS = "order_status"  # before ORDER: "where is my order" also says "order"
     RESTART = "restart"
     CANCEL = "cancel"

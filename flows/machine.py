@@ -25,8 +25,13 @@ TRANSITIONS: list[dict[str, object]] = [
         "dest": S.ORDER_FIELD,
     },
     {
+        "trigger": "ask_payment",
+        "source": [S.CART_MENU, S.DELIVERY_METHOD, S.ORDER_FIELD, S.PAYMENT_METHOD],
+        "dest": S.PAYMENT_METHOD,
+    },
+    {
         "trigger": "review",
-        "source": [S.CART_MENU, S.DELIVERY_METHOD, S.ORDER_FIELD, S.SUMMARY],
+        "source": [S.CART_MENU, S.DELIVERY_METHOD, S.ORDER_FIELD, S.PAYMENT_METHOD, S.SUMMARY],
         "dest": S.SUMMARY,
     },
     {"trigger": "finish", "source": ANY, "dest": S.IDLE},

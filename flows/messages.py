@@ -67,3 +67,7 @@ class OutboundMessage:
     choices: tuple[Choice, ...] = field(default=())
     style: ChoiceStyle = ChoiceStyle.BUTTONS
     list_button: str = ""  # the label that opens a list (WhatsApp)
+    link_label: str = (
+        ""  # a button opening `link_url` where the channel has URL buttons (the text has it too)
+    )
+    link_url: str = ""

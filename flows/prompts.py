@@ -30,6 +30,9 @@ def show(turn: Turn) -> None:
         turn.ask(turn.t("ask_delivery"), methods, ChoiceStyle.BUTTONS)
     elif step is Step.ORDER_FIELD:
         order_field(turn)
+    elif step is Step.PAYMENT_METHOD:
+        methods = [(f"pm:{m}", turn.t(f"payment_{m}"), "") for m in turn.view.payment_methods]
+        turn.ask(turn.t("ask_payment"), methods, ChoiceStyle.BUTTONS)
     elif step is Step.SUMMARY:
         summary(turn)
     else:

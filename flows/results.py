@@ -10,6 +10,7 @@ from flows.turn import (
     OrderPlaced,
     OrderRefused,
     Outcome,
+    PaymentCheck,
     StatusMoved,
     StatusReport,
     StatusUnchanged,
@@ -32,6 +33,10 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
         conversation.last_order = outcome.number
         move(conversation, "finish")
         number = outcome.number
+        if outcome.online:
+            # The link follows once the provider made the checkout; cash is never mentioned.
+            turn.say(turn.t("online_placed", number=number, total=turn.money(outcome.total)))
+            return turn
         buttons = (
             Choice(f"cod:y:{number}", turn.t("confirm_order")),
             Choice(f"cod:n:{number}", turn.t("cancel_order")),
@@ -41,6 +46,8 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
         _refused(turn, outcome)
     elif isinstance(outcome, StatusUnchanged):
         _unchanged(turn, outcome)
+    elif isinstance(outcome, PaymentCheck):
+        _payment_check(turn, outcome)
     elif isinstance(outcome, StatusReport):
         status = _status_words(turn, outcome.status)
         turn.say(turn.t("order_status", number=outcome.number, status=status))
@@ -48,6 +55,17 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
     elif not isinstance(outcome, StatusMoved):
         raise TypeError(f"unknown outcome {outcome!r}")
     return turn
+
+
+def _payment_check(turn: Turn, outcome: PaymentCheck) -> None:
+    if outcome.status is None:
+        turn.say(turn.t("no_orders"))
+    elif outcome.asking:
+        turn.say(turn.t("checking_payment", number=outcome.number))
+    elif outcome.status in ("paid", "refunded"):
+        turn.say(turn.t("payment_already_received", number=outcome.number))
+    else:
+        turn.say(turn.t("payment_not_online", number=outcome.number))
 
 
 def _refused(turn: Turn, outcome: OrderRefused) -> None:

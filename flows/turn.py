@@ -23,6 +23,13 @@ class StoreView:
     catalog: CatalogSnapshot
     phrases: Phrasebook
     lexicon: Lexicon
+    online_payments: bool = False  # a payment provider is configured on this server
+
+    @property
+    def payment_methods(self) -> tuple[str, ...]:
+        """How a shopper may pay here: the store's methods, online only with a provider configured."""
+        methods = tuple(m for m in self.store.store.payment if m != "online" or self.online_payments)
+        return methods or self.store.store.payment
 
     def language_for(self, hint: str) -> str:
         """The shopper's language if the store serves it, else the store's default."""
@@ -59,7 +66,16 @@ class OrderStatusCommand:
     number: int
 
 
-Command = PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand
+@dataclass(frozen=True, slots=True)
+class PaymentCheckCommand:
+    """ "I've paid": check the payment of the shopper's order with the provider."""
+
+    number: int
+
+
+Command = (
+    PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand | PaymentCheckCommand
+)
 
 
 # What came of a command; `flows.results.resume` turns it into replies.
@@ -69,6 +85,7 @@ class OrderPlaced:
 
     number: int
     total: int
+    online: bool = False  # a payment link follows (instead of the cash-on-delivery confirmation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +121,17 @@ class StatusReport:
     status: OrderStatus | None
 
 
-Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport
+@dataclass(frozen=True, slots=True)
+class PaymentCheck:
+    """What the payment check found at once: `status` of the shopper's order (None: not theirs), and
+    whether the provider is being asked (its answer follows as a message)."""
+
+    number: int
+    status: str | None
+    asking: bool = False
+
+
+Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport | PaymentCheck
 
 
 @dataclass

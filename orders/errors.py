@@ -65,3 +65,15 @@ class ConcurrentUpdate(OrderError):
     """The order changed between reading and writing it."""
 
     code = "concurrent_update"
+
+
+class PaymentNotFound(OrderError):
+    """The order has no payment with that id."""
+
+    code = "payment_not_found"
+
+
+class PaymentNotRecorded(OrderError):
+    """A refund names a payment not recorded yet (its events arrived out of order): deliver it again later."""
+
+    code = "payment_not_recorded"

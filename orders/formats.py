@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 from catalog.money import format_money, to_major
 from orders.model import Order, OrderEvent, OrderLine, Payment
+from orders.payments.ledger import balance, record_status
 
 
 def _line_dict(line: OrderLine) -> dict[str, Any]:
@@ -24,17 +26,29 @@ def _line_dict(line: OrderLine) -> dict[str, Any]:
     }
 
 
-def _payment_dict(p: Payment) -> dict[str, Any]:
-    created = p.created_at.isoformat() if p.created_at else None
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def payment_to_dict(p: Payment) -> dict[str, Any]:
+    """One payment as the REST API publishes it (money in minor units of its currency)."""
     return {
+        "id": p.id,
         "amount": p.amount,
         "currency": p.currency,
+        "method": p.method,
         "provider": p.provider,
-        "status": p.status,
         "reference": p.reference,
+        "status": record_status(p).value,
         "fee": p.fee,
         "net": p.net,
-        "created_at": created,
+        "refunded": p.refunded,
+        "comment": p.comment,
+        "paid_at": _when(p.paid_at),
+        "created_at": _when(p.created_at),
+        "recorded_by": p.actor,
+        "voided_at": _when(p.voided_at),
+        "voided_by": p.voided_by,
     }
 
 
@@ -59,6 +73,7 @@ def _parties_dict(order: Order) -> dict[str, Any]:
 
 def order_to_dict(order: Order) -> dict[str, Any]:
     """The Order JSON the REST API and merchant webhooks publish (money in minor units)."""
+    paid = balance(order.total, order.payments)
     return {
         "id": order.id,
         "number": order.number,
@@ -81,7 +96,9 @@ def order_to_dict(order: Order) -> dict[str, Any]:
         "note": order.note,
         "assignee": order.assignee,
         "assignee_confirmed": order.assignee_confirmed,
-        "payments": [_payment_dict(p) for p in order.payments],
+        "payments": [payment_to_dict(p) for p in order.payments],
+        "amount_paid": paid.paid,
+        "amount_due": paid.due,
         "created_at": order.created_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
         "history": [_event_dict(e) for e in order.history],

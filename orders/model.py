@@ -71,16 +71,29 @@ class OrderEvent:
 
 @dataclass(frozen=True, slots=True)
 class Payment:
-    """One payment towards an order (an order may have several)."""
+    """One payment towards an order (an order may have several); a voided one stays in the list."""
 
     amount: int
     currency: str
     provider: str
-    status: str
+    status: str  # orders.payments.ledger.PaymentRecordStatus
     reference: str = ""
     fee: int = 0
     net: int = 0
     created_at: datetime | None = None
+    id: int = 0
+    method: str = ""  # stripe, cash, bank_transfer, card_terminal, other
+    comment: str = ""
+    paid_at: datetime | None = None
+    refunded: int = 0
+    actor: str = ""
+    voided_at: datetime | None = None
+    voided_by: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts towards what was paid (a voided payment does not)."""
+        return self.voided_at is None
 
 
 @dataclass(frozen=True, slots=True)

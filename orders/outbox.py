@@ -15,6 +15,13 @@ class OutboxKind(StrEnum):
     CUSTOMER_MESSAGE = "customer_message"
     ADMIN_MESSAGE = "admin_message"
     MERCHANT_WEBHOOK = "merchant_webhook"
+    PAYMENT_CHECKOUT = "payment_checkout"  # create an order's checkout with the provider, then send its link
+    PAYMENT_CHECK = "payment_check"  # ask the provider whether the shopper who says "I've paid" has
+
+    @property
+    def channel_name(self) -> str:
+        """The outbox channel of provider calls: they fail and recover together, apart from chats."""
+        return PAYMENTS if self in (OutboxKind.PAYMENT_CHECKOUT, OutboxKind.PAYMENT_CHECK) else ""
 
 
 class OutboxStatus(StrEnum):
@@ -43,6 +50,7 @@ class OutboxMessage:
 
 
 MERCHANT = "merchant"
+PAYMENTS = "payments"
 
 
 def channel_of(kind: OutboxKind, recipient: str) -> str:

@@ -18,11 +18,12 @@ from catalog.db.products import ProductRepository
 from catalog.money import format_money
 from catalog.product import Product
 from orders import notifications
+from orders.checkouts import open_pay_link
 from orders.commands import ChangeStatus, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
-from orders.errors import ConcurrentUpdate, IdempotencyConflict, OrderNotFound, OutOfStock
+from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidOrder, OrderNotFound, OutOfStock
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
@@ -67,9 +68,11 @@ class OrderService:
         targets: NotificationTargets | None = None,
         clock: Callable[[], datetime] = utc_now,
         on_commit: Callable[[], None] = lambda: None,
+        payment_provider: str = "",
     ) -> None:
         self._db = db
         self._store = store
+        self._provider = payment_provider  # who takes online payments ("stripe"); none: they are refused
         self._targets = targets or NotificationTargets()
         self._clock = clock
         self._on_commit = on_commit  # wakes the outbox relay once side effects are durable
@@ -120,6 +123,8 @@ class OrderService:
         catalog = products.get_many(ids=[r.product_id for r in cmd.lines if r.product_id], skus=wanted)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
+        if cmd.payment_method is PaymentMethod.ONLINE and not self._provider:
+            raise InvalidOrder("online payment is not configured on this server")
         check_total(totals(lines, self._store.delivery_fee_minor(method))[1])
         fields = parse_fields(
             self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd), method=method
@@ -130,6 +135,8 @@ class OrderService:
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
         order = orders.insert(values, lines, created)
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
+        if order.payment_status is PaymentStatus.PENDING:
+            open_pay_link(conn, order, self._provider, now)
         _when_committed(conn, lambda: _announce_placed(order))
         return order
 
@@ -140,9 +147,11 @@ class OrderService:
         fee = self._store.delivery_fee_minor(method)
         subtotal, total = totals(lines, fee)
         lead = cmd.lead
+        # An online order waits for its checkout; a zero total never gets one.
+        online = cmd.payment_method is PaymentMethod.ONLINE and total > 0
         return {
             "status": OrderStatus.PENDING.value,
-            "payment_status": PaymentStatus.UNPAID.value,
+            "payment_status": (PaymentStatus.PENDING if online else PaymentStatus.UNPAID).value,
             "payment_method": cmd.payment_method.value,
             "currency": self._store.currency,
             "subtotal": subtotal,

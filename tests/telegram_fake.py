@@ -60,7 +60,7 @@ def bot_messages(fake: FakeServer) -> list[Sent]:
         if request.path.endswith("/sendMessage"):
             params = bot_api_params(request)
             markup = params.get("reply_markup", {}).get("inline_keyboard", [])
-            buttons = [(b["text"], b["callback_data"]) for row in markup for b in row]
+            buttons = [(b["text"], b.get("callback_data") or b["url"]) for row in markup for b in row]
             sent.append(Sent(str(params["chat_id"]), params["text"], buttons))
     return sent
 

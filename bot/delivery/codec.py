@@ -15,6 +15,7 @@ def to_payload(message: OutboundMessage) -> dict[str, Any]:
         "choices": [{"id": c.id, "label": c.label, "description": c.description} for c in message.choices],
         "style": message.style.value,
         "list_button": message.list_button,
+        **({"link": {"label": message.link_label, "url": message.link_url}} if message.link_url else {}),
     }
 
 
@@ -25,4 +26,13 @@ def from_payload(key: ConversationKey, payload: Mapping[str, Any], text: str) ->
         for c in payload.get("choices") or ()
     )
     style = ChoiceStyle(str(payload.get("style") or ChoiceStyle.BUTTONS.value))
-    return OutboundMessage(key, text, choices, style, str(payload.get("list_button") or ""))
+    link = payload.get("link") or {}
+    return OutboundMessage(
+        key,
+        text,
+        choices,
+        style,
+        str(payload.get("list_button") or ""),
+        link_label=str(link.get("label") or ""),
+        link_url=str(link.get("url") or ""),
+    )

@@ -7,6 +7,7 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import httpx
 
@@ -70,6 +71,13 @@ class MerchantWebhookSender:
 class ChatMessageSender:
     """Sends a chat message (a flow reply, or a template rendered in the reader's language) on its channel."""
 
+    def _button(self, payload: Mapping[str, Any]) -> str:
+        """A link button's label in the reader's language ("Pay now")."""
+        try:
+            return self._renderer.render("pay_button", str(payload.get("language", "en")), {}).strip()
+        except TemplateMissing:
+            return "Pay"
+
     def __init__(
         self,
         renderer: MessageRenderer,
@@ -98,5 +106,7 @@ class ChatMessageSender:
                 )
             except TemplateMissing as exc:
                 raise ChannelError(str(exc), transient=False) from None
+        if isinstance(payload.get("link"), dict):
+            payload = payload | {"link": payload["link"] | {"label": self._button(payload)}}
         message = codec.from_payload(ConversationKey(channel, user_id), payload, str(text))
         await self._send(adapter, message, payload)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
     stripe_api_url: str = "https://api.stripe.com"
+    # Where shoppers and Stripe reach this server: pay links and the checkout's return pages.
+    public_url: str = "http://127.0.0.1:8000"
 
     merchant_webhook_url: str | None = None
     merchant_webhook_secret: SecretStr | None = None

@@ -12,11 +12,13 @@ from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.delivery.health import ChannelHealth
 from bot.delivery.outcomes import OutcomeLog
+from bot.delivery.payments import CheckoutSender, PaymentCheckSender
 from bot.delivery.relay import OutboxRelay, Sender
 from bot.delivery.reminders import ReminderPoller
 from bot.delivery.rendering import MessageRenderer
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import ChatMessageSender, MerchantWebhookSender
+from bot.delivery.web_mailboxes import SqlMailboxes
 from bot.delivery.windows import ServiceWindows, WindowedSend
 from bot.delivery.worker import Worker
 from bot.setup.channels import Channels, ConfigurationError, build_channels
@@ -34,8 +36,13 @@ from catalog.service import CatalogService
 from channels.base import Channel
 from channels.web import WebChatChannel
 from orders.db.engine import Database
+from orders.list_service import ListService
 from orders.notifications import NotificationTargets
-from orders.outbox import MERCHANT, OutboxKind
+from orders.outbox import MERCHANT, PAYMENTS, OutboxKind
+from orders.pay_links import PayLinks
+from orders.payment_services import PaymentService
+from orders.payments.gateway import PaymentGateway
+from orders.payments.stripe_gateway import StripeGateway
 from orders.services import OrderService, utc_now
 from orders.store import StoreConfig
 
@@ -51,13 +58,17 @@ class Services:
     orders: OrderService
     catalog: CatalogService
     channels: Channels
-    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes
+    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes (in the database)
     dispatch: Dispatcher
     turns: TurnRunner
     worker: Worker
     staff: StaffAccounts
     sign_ins: SignIns
+    listing: ListService  # the orders list, its counters, the customers (read only)
     http: httpx.AsyncClient
+    payments: PaymentService
+    gateway: PaymentGateway | None = None  # the merchant's Stripe account, when configured
+    pay_links: PayLinks | None = None
     redis: Redis | None = None
 
     async def aclose(self) -> None:
@@ -92,16 +103,32 @@ def _redis(url: str) -> Redis:
     return Redis.from_pool(pool)  # the client owns the pool: closing it closes every connection
 
 
+def gateway(settings: Settings) -> StripeGateway | None:
+    """The merchant's Stripe account, when its secret key is set (the webhook secret is then required)."""
+    if settings.stripe_secret_key is None:
+        return None
+    if settings.stripe_webhook_secret is None:
+        raise ConfigurationError("CHATCART_STRIPE_SECRET_KEY needs CHATCART_STRIPE_WEBHOOK_SECRET")
+    return StripeGateway(
+        settings.stripe_secret_key.get_secret_value(),
+        settings.stripe_webhook_secret.get_secret_value(),
+        settings.stripe_api_url,
+    )
+
+
 def _relay(
     settings: Settings, store: StoreConfig, db: Database, channels: Channels, clock: Callable[[], datetime]
-) -> tuple[OutboxRelay, httpx.AsyncClient]:
+) -> tuple[OutboxRelay, httpx.AsyncClient, dict[OutboxKind, Sender]]:
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0))
     windowed_send = WindowedSend(ServiceWindows(db), store, clock)
     chat = ChatMessageSender(MessageRenderer(), channels.by_lead, windowed_send)
     senders = _senders(settings, http, chat)
     # What this process can deliver: its channels, chat rows without a channel (they fail at once, with the
-    # reason in the order's history), and the merchant's webhooks if it knows where they go.
+    # reason in the order's history), the merchant's webhooks if it knows where they go, and the payment
+    # provider's calls if one is configured (their senders are added once the services exist).
     deliverable = {*channels.by_lead, "", *([MERCHANT] if OutboxKind.MERCHANT_WEBHOOK in senders else [])}
+    if settings.stripe_secret_key is not None:
+        deliverable.add(PAYMENTS)
     health = ChannelHealth(channels.admin_recipients(), clock)
     relay = OutboxRelay(
         db,
@@ -112,7 +139,7 @@ def _relay(
         outcomes=OutcomeLog(db, clock, health, RetryPolicy()),
         health=health,
     )
-    return relay, http
+    return relay, http, senders
 
 
 def _turns(
@@ -123,6 +150,7 @@ def _turns(
     relay: OutboxRelay,
     channels: Channels,
     clock: Callable[[], datetime],
+    online: bool = False,
 ) -> tuple[TurnRunner, CatalogCache]:
     catalog_cache = CatalogCache(db)
     turns = TurnRunner(
@@ -136,6 +164,7 @@ def _turns(
         owner=relay.owner,
         clock=clock,
         windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
+        online_payments=online,
     )
     return turns, catalog_cache
 
@@ -150,13 +179,27 @@ def build_services(
     """Wire everything; `provider_transport` lets tests and benchmarks answer the chat APIs in-process."""
     store = load_store(settings)
     db = Database(settings.database_url)
-    web_chat = WebChatChannel()
+    web_chat = WebChatChannel(SqlMailboxes(db, clock))
     channels = build_channels(settings, store, web_chat, transport=provider_transport, extra=extra_channels)
-    relay, http = _relay(settings, store, db, channels, clock)
+    relay, http, senders = _relay(settings, store, db, channels, clock)
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
-    orders = OrderService(db, store, targets=targets, clock=clock, on_commit=relay.wake)
+    stripe = gateway(settings)
+    provider = stripe.name if stripe is not None and "online" in store.store.payment else ""
+    orders = OrderService(
+        db, store, targets=targets, clock=clock, on_commit=relay.wake, payment_provider=provider
+    )
+    payments = PaymentService(db, orders, targets=targets, clock=clock, on_commit=relay.wake)
+    pay_links = None
+    if stripe is not None:
+        pay_links = PayLinks(
+            db, stripe, payments, public_url=settings.public_url, clock=clock, on_commit=relay.wake
+        )
+        senders[OutboxKind.PAYMENT_CHECKOUT] = CheckoutSender(pay_links)
+        senders[OutboxKind.PAYMENT_CHECK] = PaymentCheckSender(pay_links)
     redis = _redis(settings.redis_url) if settings.redis_url else None
-    turns, catalog_cache = _turns(db, store=store, orders=orders, relay=relay, channels=channels, clock=clock)
+    turns, catalog_cache = _turns(
+        db, store=store, orders=orders, relay=relay, channels=channels, clock=clock, online=bool(provider)
+    )
     return Services(
         settings=settings,
         store=store,
@@ -171,6 +214,10 @@ def build_services(
         worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         staff=StaffAccounts(db, clock),
         sign_ins=SignIns(db, clock),
+        listing=ListService(db, store, clock),
         http=http,
+        payments=payments,
+        gateway=stripe,
+        pay_links=pay_links,
         redis=redis,
     )

@@ -16,17 +16,21 @@ from flows.turn import (
     OrderPlaced,
     OrderRefused,
     Outcome,
+    PaymentCheck,
+    PaymentCheckCommand,
     PlaceOrderCommand,
     StatusMoved,
     StatusReport,
     StatusUnchanged,
 )
+from orders.checkouts import check_message
 from orders.commands import ChangeStatus
 from orders.db.orders import OrderRepository
+from orders.db.outbox import OutboxRepository
 from orders.errors import OrderError, OutOfStock, UnknownProduct
 from orders.model import Customer, Lead
 from orders.services import OrderService
-from orders.status import OrderStatus
+from orders.status import OrderStatus, PaymentMethod, PaymentStatus
 
 MAX_NUMBER = 2**31 - 1  # orders.number is a 32-bit INTEGER on PostgreSQL: no bigger order exists
 # The customer's columns (orders/db/tables.py): a longer answer typed in chat is refused with a reason,
@@ -47,6 +51,8 @@ class OrderCommands:
             return self._move(conn, key, command.number, OrderStatus.CONFIRMED)
         if isinstance(command, CancelOrderCommand):
             return self._move(conn, key, command.number, OrderStatus.CANCELLED)
+        if isinstance(command, PaymentCheckCommand):
+            return self._check_payment(conn, key, command.number, now)
         number = command.number
         order = OrderRepository(conn).get(number) if 0 < number <= MAX_NUMBER else None
         return StatusReport(number, order.status if order and _owns(order.lead, key) else None)
@@ -72,7 +78,18 @@ class OrderCommands:
             savepoint.rollback()
             return OrderRefused(REFUSED_OTHER)
         savepoint.commit()
-        return OrderPlaced(order.number, order.total)
+        return OrderPlaced(order.number, order.total, online=order.payment_status is PaymentStatus.PENDING)
+
+    def _check_payment(self, conn: Connection, key: ConversationKey, number: int, now: datetime) -> Outcome:
+        """ "I've paid": the provider is asked after commit (through the outbox), and the shopper told."""
+        order = OrderRepository(conn).get(number) if 0 < number <= MAX_NUMBER else None
+        if order is None or not _owns(order.lead, key):
+            return PaymentCheck(number, None)
+        waiting = order.payment_status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
+        if waiting and order.payment_method is PaymentMethod.ONLINE:
+            OutboxRepository(conn).add([check_message(order.id, now)], now)
+            return PaymentCheck(number, order.payment_status.value, asking=True)
+        return PaymentCheck(number, order.payment_status.value)
 
     def _move(self, conn: Connection, key: ConversationKey, number: int, target: OrderStatus) -> Outcome:
         """A shopper may confirm or cancel only their own order, and only while it is pending."""

@@ -75,6 +75,7 @@ class TurnRunner:
         owner: str,
         clock: Callable[[], datetime],
         windowed: frozenset[str] = frozenset(),
+        online_payments: bool = False,
     ) -> None:
         self._db = db
         self._store = store
@@ -86,6 +87,7 @@ class TurnRunner:
         self._owner = owner  # the replies are leased to this process, which sends them right after commit
         self._clock = clock
         self._windowed = windowed  # lead channels whose service window each inbound message reopens
+        self._online = online_payments  # a payment provider takes the store's "online" payments
         self._locks = KeyedLocks()
         # Turns of different conversations that wait together share their statements: on PostgreSQL each
         # is a round trip. SQLite's statements are calls in-process and its group commit already shares
@@ -96,7 +98,7 @@ class TurnRunner:
         """Process one inbound message once; None when it was a repeated delivery."""
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
-            view = StoreView(self._store, snapshot, self.phrases, self._lexicon)
+            view = StoreView(self._store, snapshot, self.phrases, self._lexicon, self._online)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
                     result = await self._batches.submit(_Turn(provider, inbound, view))

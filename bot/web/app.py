@@ -16,15 +16,18 @@ from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
-from bot.web import operations, web_chat
+from bot.web import operations, pay_pages, web_chat
+from bot.web.api import listing as listing_api
 from bot.web.api import order_edits as order_edits_api
 from bot.web.api import orders as orders_api
+from bot.web.api import payments as payments_api
 from bot.web.api import products as products_api
 from bot.web.api.errors import install_error_handlers
 from bot.web.dashboard import install_dashboard
 from bot.web.direct_routes import DirectRoutes, Handler
 from bot.web.docs import install_docs
 from bot.web.headers import SecurityHeaders
+from bot.web.payments_webhook import payment_webhook
 from bot.web.webhooks import webhook_routes
 
 log = logging.getLogger(__name__)
@@ -63,13 +66,16 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     failures = FailedUpdates(services.db, services.clock)
     app.direct_routes = webhook_routes(
         WEBHOOKS, services.channels.by_name, services.dispatch, failures.record
-    )
+    ) | {"/webhooks/stripe": payment_webhook(services.gateway, services.payments)}
     app.state.services = services
     app.state.failures = failures
     install_error_handlers(app)
+    app.include_router(listing_api.router)  # before /orders/{number}: `stats` is not a number
     app.include_router(orders_api.router)
     app.include_router(order_edits_api.router)
     app.include_router(products_api.router)
+    app.include_router(payments_api.router)
+    app.include_router(pay_pages.router)
     if services.settings.web_chat:
         app.include_router(web_chat.router)
         log.warning(

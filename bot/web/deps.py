@@ -12,6 +12,8 @@ from catalog.service import CatalogService
 from channels.web import WebChatChannel
 from orders.desk import OrderDesk
 from orders.edits import OrderEditor
+from orders.list_service import ListService
+from orders.payment_services import PaymentService
 from orders.services import OrderService
 
 
@@ -27,8 +29,16 @@ def _orders(app: AppServices) -> OrderService:
     return app.orders
 
 
+def _listing(app: AppServices) -> ListService:
+    return app.listing
+
+
 def _catalog(app: AppServices) -> CatalogService:
     return app.catalog
+
+
+def _payments(app: AppServices) -> PaymentService:
+    return app.payments
 
 
 def _dispatch(app: AppServices) -> Dispatcher:
@@ -48,7 +58,9 @@ def _desk(app: AppServices) -> OrderDesk:
 
 
 Orders = Annotated[OrderService, Depends(_orders)]
+Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
+Payments = Annotated[PaymentService, Depends(_payments)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
 Editor = Annotated[OrderEditor, Depends(_editor)]

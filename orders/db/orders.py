@@ -61,6 +61,12 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
     if f.date_to is not None:
         end = datetime.combine(f.date_to + timedelta(days=1), _UTC_DAY_START)
         conds.append(orders.c.created_at < end)
+    if f.carrier:
+        conds.append(func.lower(orders.c.carrier) == f.carrier.strip().lower())
+    if f.warehouse:
+        conds.append(orders.c.warehouse == f.warehouse.strip())
+    if f.tracking:
+        conds.append(orders.c.tracking_number == f.tracking.strip())
     if f.query.strip():
         pattern = _like(f.query.strip())
         text_match = [
@@ -69,6 +75,11 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         ]
         conds.append(or_(cast(orders.c.number, SqlString).like(pattern, escape="\\"), *text_match))
     return conds
+
+
+def where(f: OrderFilter) -> ColumnElement[bool]:
+    """The filter as one SQL condition on the orders table (other list queries share it)."""
+    return and_(True, *_conditions(f))
 
 
 def _to_order(
@@ -167,7 +178,7 @@ def _line(m: Any) -> OrderLine:
     return OrderLine(m["product_id"], m["sku"], m["name"], m["quantity"], m["unit_price"], dict(m["fields"]))
 
 
-def _payment(m: Any) -> Payment:
+def payment_from_row(m: Any) -> Payment:
     return Payment(
         m["amount"],
         m["currency"],
@@ -177,6 +188,14 @@ def _payment(m: Any) -> Payment:
         m["fee"],
         m["net"],
         m["created_at"],
+        id=m["id"],
+        method=m["method"],
+        comment=m["comment"],
+        paid_at=m["paid_at"],
+        refunded=m["refunded"],
+        actor=m["actor"],
+        voided_at=m["voided_at"],
+        voided_by=m["voided_by"],
     )
 
 
@@ -254,10 +273,14 @@ class OrderRepository:
         return found[0] if found else None
 
     def search(self, f: OrderFilter) -> tuple[list[Order], int]:
-        where = and_(True, *_conditions(f))
-        total = self._conn.execute(select(func.count()).select_from(orders).where(where)).scalar_one()
-        page = select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+        condition = where(f)
+        total = self._conn.execute(select(func.count()).select_from(orders).where(condition)).scalar_one()
+        page = select(orders).where(condition).order_by(orders.c.created_at.desc(), orders.c.id.desc())
         return self._load(page.limit(f.per_page).offset(f.offset)), int(total)
+
+    def load_page(self, query: Select[Any], page: int, per_page: int) -> list[Order]:
+        """A page of the orders `query` selects (its own order), with their lines, history and payments."""
+        return self._load(query.limit(per_page).offset((page - 1) * per_page))
 
     def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
         """Every matching order, newest first, loaded a batch at a time."""
@@ -287,7 +310,7 @@ class OrderRepository:
             events[m["order_id"]].append(OrderEvent(m["kind"], m["actor"], m["at"], dict(m["data"])))
         paid: dict[int, list[Payment]] = defaultdict(list)
         for r in self._conn.execute(payments_of, keys):
-            paid[r._mapping["order_id"]].append(_payment(r._mapping))
+            paid[r._mapping["order_id"]].append(payment_from_row(r._mapping))
         return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
 
     def claim_due_reminders(self, now: datetime) -> list[Order]:

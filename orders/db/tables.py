@@ -83,6 +83,15 @@ payments = Table(
     Column("fee", Integer, nullable=False, default=0),
     Column("net", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime, nullable=False),
+    # 0010: how it was paid, what staff noted, refunds against it, and a void that keeps it in the history.
+    Column("method", String(32), nullable=False, server_default=""),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("paid_at", UtcDateTime, nullable=True),
+    Column("refunded", Integer, nullable=False, server_default="0"),
+    Column("actor", String(100), nullable=False, server_default=""),
+    Column("voided_at", UtcDateTime, nullable=True),
+    Column("voided_by", String(100), nullable=False, server_default=""),
+    Index("ix_payments_created_at", "created_at"),
 )
 
 outbox = Table(
@@ -140,3 +149,31 @@ FIRST_ORDER_NUMBER = 1001
 # order wait for the previous one to commit (with group commit, whole batches of turns). A number taken
 # by a transaction that rolls back is skipped; SQLite, with one writer, keeps the gapless counter above.
 order_numbers = Sequence("order_numbers", start=FIRST_ORDER_NUMBER, minvalue=1, metadata=metadata)
+
+# --- Payments (issue 12): the columns 0010 adds to `payments` are declared on it above -------------------
+
+# The one checkout an order has with a provider, and the token of its own pay link (`/pay/<token>`): the link
+# sent in chat stays the same while the provider's session behind it is renewed (attempt 2, 3…) once expired.
+payment_links = Table(
+    "payment_links",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("provider", String(32), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("session_id", String(200), nullable=False, default=""),
+    Column("url", Text, nullable=False, default=""),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Provider events processed, by their own id: a replay or a retry finds its id here and changes nothing.
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("provider", String(32), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("order_id", Integer, ForeignKey("orders.id", ondelete="SET NULL"), nullable=True),
+    Column("received_at", UtcDateTime, nullable=False),
+)

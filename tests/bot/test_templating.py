@@ -63,6 +63,13 @@ ENGINE_PARAMS: dict[str, tuple[str, ...]] = {
     "in_stock": (),
     "few_left": ("available",),
     "idle_prompt": (),
+    "ask_payment": (),
+    "payment_cod": (),
+    "payment_online": (),
+    "online_placed": ("number", "total"),
+    "checking_payment": ("number",),
+    "payment_already_received": ("number",),
+    "payment_not_online": ("number",),
     **{f"status_{status.value}": () for status in OrderStatus},
 }
 TABLES = language_tables("phrases")

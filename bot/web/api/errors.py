@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 _STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
     (order_errors.OrderNotFound, 404),
+    (order_errors.PaymentNotFound, 404),
     (ProductNotFound, 404),
     (order_errors.InvalidStatusTransition, 409),
     (order_errors.IdempotencyConflict, 409),

@@ -61,16 +61,24 @@ class OrderLineOut(_Out):
 
 
 class PaymentOut(_Out):
-    """A payment recorded against an order."""
+    """A payment recorded against an order; a voided one stays, with who voided it."""
 
+    id: int
     amount: Minor
     currency: str
-    provider: str
-    status: str
+    method: str = Field(examples=["cash", "bank_transfer", "card_terminal", "other", "stripe"])
+    provider: str = Field(examples=["stripe", "manual"])
     reference: str
+    status: str = Field(examples=["succeeded", "partially_refunded", "refunded", "voided"])
     fee: Minor
     net: Minor
+    refunded: Minor
+    comment: str
+    paid_at: Timestamp | None
     created_at: Timestamp | None
+    recorded_by: str
+    voided_at: Timestamp | None
+    voided_by: str
 
 
 class EventOut(_Out):
@@ -134,9 +142,41 @@ class OrderOut(_Out):
     assignee: str
     assignee_confirmed: bool
     payments: list[PaymentOut]
+    amount_paid: Minor = Field(description="received, net of refunds; voided payments do not count")
+    amount_due: Minor = Field(description="what is still to be paid (refunded money is not due again)")
     created_at: Timestamp
     updated_at: Timestamp
     history: list[EventOut]
+
+
+class PaymentRowOut(PaymentOut):
+    """A payment in the list across orders, with its order."""
+
+    order_number: int
+    order_total: Minor
+    share: str = Field(examples=["50%"], description="the amount as a share of the order total")
+    customer_name: str
+
+
+class PaymentListOut(_Out):
+    """One page of payments, newest first."""
+
+    items: list[PaymentRowOut]
+    total: int
+    page: int
+    per_page: int
+
+
+class OrderPaymentsOut(_Out):
+    """An order's payments and what they add up to."""
+
+    number: int
+    payment_status: PaymentStatus
+    currency: str
+    total: Minor
+    amount_paid: Minor
+    amount_due: Minor
+    items: list[PaymentOut]
 
 
 class OrderListOut(_Out):
