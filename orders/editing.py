@@ -116,6 +116,10 @@ def problems_of(edit: EditOrder, store: StoreConfig) -> dict[str, str]:
     method = edit.delivery_method
     if method is not None and method and method not in store.store.delivery:
         problems["delivery_method"] = f"One of: {', '.join(store.store.delivery)}"
+    for line in edit.lines or ():
+        sku = line.sku or ""
+        if len(sku) > limits.SKU or limits.storable_text(sku) is not None:
+            problems["lines"] = "Unknown product"  # no catalog holds such a SKU; never ask the database
     for name in ("discount", "delivery_fee"):
         amount = getattr(edit, name)
         if amount is not None and not 0 <= amount <= limits.MAX_INT:

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from bot.web.api.auth import require_token
 from bot.web.api.responses import OrderOut, errors
 from bot.web.api.schemas import MAX_INT, Email, FieldValues, Name, Phone, Short, Sku, Storable, Text
-from bot.web.deps import Editor
-from orders.editing import EditOrder, Keep, LineEdit
+from bot.web.deps import AppServices, Editor
+from orders.editing import EditOrder, InvalidEdit, Keep, LineEdit
 from orders.formats import order_to_dict
 
 router = APIRouter(
@@ -103,5 +103,8 @@ def edit_of(number: int, body: OrderPatch) -> EditOrder:
 
 
 @router.patch("/orders/{number}", response_model=OrderOut, responses=errors(404, 409, 422))
-async def edit_order(editor: Editor, number: Number, body: OrderPatch) -> dict[str, Any]:
+async def edit_order(app: AppServices, editor: Editor, number: Number, body: OrderPatch) -> dict[str, Any]:
+    who = body.sales_manager
+    if who not in (None, "", "system") and who not in {m.email for m in await app.staff.members()}:
+        raise InvalidEdit({"sales_manager": "not a staff member (or system)"})
     return order_to_dict(await editor.edit(edit_of(number, body)))

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.setup.wiring import Services
+from bot.staff.roles import Role
 from orders.db.engine import Database
 from tests.helpers import stock_of
 
@@ -25,8 +27,9 @@ async def placed(api: httpx.AsyncClient) -> dict[str, Any]:
 
 
 async def test_items_customer_delivery_and_money_change_with_stock_and_totals(
-    api: httpx.AsyncClient, db: Database
+    api: httpx.AsyncClient, db: Database, services: Services
 ) -> None:
+    await services.staff.add("ravi@chai.example", Role.MANAGER, "a-long-test-password")
     order = await placed(api)
     patch = {
         "customer": {"email": "asha@example.com"},
@@ -71,6 +74,8 @@ async def test_items_customer_delivery_and_money_change_with_stock_and_totals(
         ({"delivery": {"method": "drone"}}, 422, "delivery_method"),
         ({"status": "shipped"}, 422, "status"),
         ({"items": [{"sku": "TEA", "quantity": "2"}]}, 422, "quantity"),
+        ({"sales_manager": "stranger@example.com"}, 422, "not a staff member"),
+        ({"customer": {"name": "A\u0000B"}}, 422, "NUL"),
     ],
 )
 async def test_wrong_values_are_4xx_json_and_change_nothing(
