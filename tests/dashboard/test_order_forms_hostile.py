@@ -53,18 +53,18 @@ HOSTILE: list[dict[str, str | list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize("fields", HOSTILE)
 async def test_hostile_order_forms_are_refused_politely(
-    shop: Shop, staff: tuple[httpx.AsyncClient, str], fields: dict[str, str | list[str]]
+    shop: Shop, staff: tuple[httpx.AsyncClient, str]
 ) -> None:
     placed = await shop.services.orders.place(
         PlaceOrder(lines=(LineRequest(2, "CHAI-MASALA"),), customer=Customer("Asha"), delivery_address="1 Rd")
     )
     before = await shop.services.orders.get(placed.order.number)
     client, csrf = staff
-    response = await client.post(f"/admin/orders/{before.number}", data={"csrf": csrf, **fields})
-    assert 400 <= response.status_code < 500, response.text[:500]
-    assert (await shop.services.orders.get(before.number)) == before
+    for fields in HOSTILE:  # one shop for all: starting one per case costs a second each
+        response = await client.post(f"/admin/orders/{before.number}", data={"csrf": csrf, **fields})
+        assert 400 <= response.status_code < 500, (fields, response.text[:500])
+        assert (await shop.services.orders.get(before.number)) == before, fields
 
 
 async def test_forms_without_the_token_and_odd_urls_change_nothing(
