@@ -262,7 +262,13 @@ async def test_a_manual_order_and_a_draft_filled_in_later(browser: Browser, shop
     await expect(page.get_by_role("region", name="Order history")).to_contain_text("ops@chai.example")
 
     await page.goto(f"{shop.url}/admin/orders/new")
+    await page.get_by_label("Find an earlier customer").fill("99000")
+    await page.get_by_role("button", name="Find").click()
+    earlier = page.get_by_label("Earlier customer", exact=True)
+    await earlier.select_option(label="Meena Iyer · +91 99000 11111")
+    await expect(page.get_by_label("First name")).to_have_value("Meena Iyer")
     await page.get_by_role("button", name="Save as draft").click()
+    await expect(page.locator("#customer")).to_contain_text("Meena Iyer")
     await expect(page.get_by_text("Product list is unavailable for this order")).to_be_visible()
     await page.get_by_role("link", name="Edit (Products)").click()
     await page.get_by_label("Product", exact=True).select_option("CHAI-GINGER")
