@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -11,8 +12,9 @@ from starlette.types import ASGIApp
 
 from bench.telegram_shop import SECRET
 
-# Telegram opens at most `max_connections` (1-100, default 40) to a webhook and queues the rest itself.
-TELEGRAM_CONNECTIONS = 100
+# Telegram opens at most `max_connections` (1-100, default 40) to a webhook and queues the rest itself. The
+# benchmark keeps 64 updates in flight, as ../shared/bench-peers does (C = 64), so the two compare.
+TELEGRAM_CONNECTIONS = int(os.environ.get("CHATCART_BENCH_IN_FLIGHT", "64"))
 _connection_slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
 

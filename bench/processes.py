@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.posting import HttpPoster, post
-from bench.telegram_shop import CATALOG, SECRET, STORE, Shopper
+from bench.telegram_shop import CATALOG, SECRET, STORE, Shopper, button_data
 from orders.db import migrate
 from orders.db.engine import Database
 
@@ -67,15 +67,7 @@ class BotApi:
         event = self.arrived.setdefault(chat, asyncio.Event())
         await event.wait()
         event.clear()
-        markup = json.loads(self.keyboards[chat])["reply_markup"]["inline_keyboard"]
-        return str(
-            next(
-                b["callback_data"]
-                for row in markup
-                for b in row
-                if b["text"] == label or b["text"].startswith(f"{label} · ")
-            )
-        )
+        return button_data(self.keyboards[chat], label)
 
 
 def _cpu_seconds(pids: list[int]) -> float:

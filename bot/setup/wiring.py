@@ -28,6 +28,7 @@ from bot.staff.accounts import StaffAccounts
 from bot.staff.sessions import SignIns
 from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
+from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.dispatch import Dispatcher
 from bot.turns.order_commands import OrderCommands
@@ -142,6 +143,14 @@ def _relay(
     return relay, http, senders
 
 
+def _assistant(settings: Settings, http: httpx.AsyncClient) -> Assistant | None:
+    """The optional AI assistant: on only with CHATCART_LLM_URL and CHATCART_LLM_MODEL."""
+    if not (settings.llm_url and settings.llm_model):
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return Assistant(http, settings.llm_url, settings.llm_model, key, settings.llm_timeout)
+
+
 def _turns(
     db: Database,
     *,
@@ -150,6 +159,7 @@ def _turns(
     relay: OutboxRelay,
     channels: Channels,
     clock: Callable[[], datetime],
+    assistant: Assistant | None,
     online: bool = False,
 ) -> tuple[TurnRunner, CatalogCache]:
     catalog_cache = CatalogCache(db)
@@ -165,6 +175,7 @@ def _turns(
         clock=clock,
         windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
         online_payments=online,
+        assistant=assistant,
     )
     return turns, catalog_cache
 
@@ -198,7 +209,14 @@ def build_services(
         senders[OutboxKind.PAYMENT_CHECK] = PaymentCheckSender(pay_links)
     redis = _redis(settings.redis_url) if settings.redis_url else None
     turns, catalog_cache = _turns(
-        db, store=store, orders=orders, relay=relay, channels=channels, clock=clock, online=bool(provider)
+        db,
+        store=store,
+        orders=orders,
+        relay=relay,
+        channels=channels,
+        clock=clock,
+        online=bool(provider),
+        assistant=_assistant(settings, http),
     )
     return Services(
         settings=settings,

@@ -22,6 +22,7 @@ from bot.web.api import order_edits as order_edits_api
 from bot.web.api import orders as orders_api
 from bot.web.api import payments as payments_api
 from bot.web.api import products as products_api
+from bot.web.api import tools as tools_api
 from bot.web.api.errors import install_error_handlers
 from bot.web.dashboard import install_dashboard
 from bot.web.direct_routes import DirectRoutes, Handler
@@ -76,6 +77,7 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.include_router(products_api.router)
     app.include_router(payments_api.router)
     app.include_router(pay_pages.router)
+    app.include_router(tools_api.router)
     if services.settings.web_chat:
         app.include_router(web_chat.router)
         log.warning(

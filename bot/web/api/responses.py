@@ -210,6 +210,12 @@ class ProductListOut(_Out):
     total: int
 
 
+class ToolsOut(_Out):
+    """Order tools as chat-completions functions: {"type": "function", "function": {name, parameters}}."""
+
+    tools: list[dict[str, Any]]
+
+
 Responses = dict[int | str, dict[str, Any]]
 
 
