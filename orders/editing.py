@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from catalog import limits
@@ -76,6 +76,7 @@ class EditOrder:
     assignee: str | None = None
     lines: tuple[LineEdit, ...] | None = None
     status: OrderStatus | None = None
+    seen: datetime | None = None  # when the order was last changed as the editor saw it (None: do not check)
 
 
 def valid_email(text: str) -> bool:

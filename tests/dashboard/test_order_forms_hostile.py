@@ -13,6 +13,7 @@ from bot.staff.roles import Role
 from orders.commands import LineRequest, PlaceOrder
 from orders.model import Customer
 from tests.dashboard.conftest import PASSWORD, Shop
+from tests.shop import API_HEADERS
 
 
 @pytest.fixture
@@ -84,3 +85,21 @@ async def test_forms_without_the_token_and_odd_urls_change_nothing(
     assert refused.status_code == 403  # ops may not check sales
     empty = await client.post("/admin/orders/new", data={"csrf": csrf, "action": "place"})
     assert empty.status_code == 422 and "Add at least one product" in empty.text
+
+
+async def test_a_save_over_someone_elses_newer_change_is_refused(
+    shop: Shop, staff: tuple[httpx.AsyncClient, str]
+) -> None:
+    placed = await shop.services.orders.place(
+        PlaceOrder(lines=(LineRequest(1, "CHAI-MASALA"),), delivery_address="1 Rd")
+    )
+    number = placed.order.number
+    client, csrf = staff
+    page = await client.get(f"/admin/orders/{number}")
+    seen = re.search(r'name="seen" value="([^"]+)"', page.text)
+    assert seen is not None
+    await shop.client.patch(f"/api/v1/orders/{number}", json={"note": "theirs"}, headers=API_HEADERS)
+    form = {"csrf": csrf, "seen": seen.group(1), "cards": "notes", "note": "mine"}
+    refused = await client.post(f"/admin/orders/{number}", data=form)
+    assert refused.status_code == 409 and "changed meanwhile" in refused.text
+    assert (await shop.services.orders.get(number)).note == "theirs"

@@ -167,6 +167,7 @@ async def save_order(request: Request, parts: OrderParts, session: EditsOrders, 
         )  # fmt: skip
     except OrderError as exc:
         fresh = await parts.orders.get(order.number)
+        typed.pop("seen", None)  # the page now shows the order as it is: saving again is a choice
         notice = Notice("error", f"Not saved: {exc}.")
         return await render_order(
             request, parts, session, fresh, notices=(notice,), status=409 if _conflict(exc) else 422,
