@@ -81,6 +81,8 @@ async def test_forms_without_the_token_and_odd_urls_change_nothing(
     assert (await shop.services.orders.get(number)).status.value == "pending"
     for url in (f"/admin/orders/{number}?edit={'x' * 500}", "/admin/orders/%00", "/admin/orders/-1/print"):
         assert (await client.get(url)).status_code in (200, 404)
+    everything = await client.get(f"/admin/orders/{number}?edit=1")  # the list's Edit row action
+    assert everything.text.count('<fieldset class="card-edit">') == 5  # all but the sales manager (ops)
     refused = await client.post(f"/admin/orders/{number}/check", data={"csrf": csrf})
     assert refused.status_code == 403  # ops may not check sales
     empty = await client.post("/admin/orders/new", data={"csrf": csrf, "action": "place"})

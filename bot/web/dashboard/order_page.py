@@ -140,7 +140,8 @@ async def order_page(  # noqa: PLR0917 (FastAPI reads each parameter from this s
         notices = (Notice("ok", f"{kind} #{order.number} created."),)
     if saved == "checked":
         notices = (Notice("ok", f"The sale is checked: {order.assignee or 'system'}."),)
-    opened = frozenset({edit}) & frozenset(CARDS)
+    # `?edit=delivery` opens one card; the list's row action (`?edit=1`) opens every card staff edit daily.
+    opened = frozenset({edit}) if edit in CARDS else frozenset(CARDS) - {"sales"} if edit else frozenset()
     return await render_order(request, parts, session, order, notices=notices, open_cards=opened)
 
 
