@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from catalog import limits
@@ -76,6 +76,7 @@ class EditOrder:
     assignee: str | None = None
     lines: tuple[LineEdit, ...] | None = None
     status: OrderStatus | None = None
+    seen: datetime | None = None  # when the order was last changed as the editor saw it (None: do not check)
 
 
 def valid_email(text: str) -> bool:
@@ -116,6 +117,10 @@ def problems_of(edit: EditOrder, store: StoreConfig) -> dict[str, str]:
     method = edit.delivery_method
     if method is not None and method and method not in store.store.delivery:
         problems["delivery_method"] = f"One of: {', '.join(store.store.delivery)}"
+    for line in edit.lines or ():
+        sku = line.sku or ""
+        if len(sku) > limits.SKU or limits.storable_text(sku) is not None:
+            problems["lines"] = "Unknown product"  # no catalog holds such a SKU; never ask the database
     for name in ("discount", "delivery_fee"):
         amount = getattr(edit, name)
         if amount is not None and not 0 <= amount <= limits.MAX_INT:

@@ -124,6 +124,9 @@ class OrderEditor:
         order = repo.get(edit.number, for_update=True)
         if order is None:
             raise OrderNotFound(edit.number)
+        if edit.seen is not None and edit.seen != order.updated_at:
+            # Someone else saved this order after the editor opened it: theirs is not overwritten unseen.
+            raise ConcurrentUpdate(f"order {order.number} was changed meanwhile; reload it and edit again")
         if problems := problems_of(edit, self._store):
             raise InvalidEdit(problems)
         before = _current(order)

@@ -18,6 +18,7 @@ from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
 from bot.web import operations, pay_pages, web_chat
 from bot.web.api import listing as listing_api
+from bot.web.api import order_edits as order_edits_api
 from bot.web.api import orders as orders_api
 from bot.web.api import payments as payments_api
 from bot.web.api import products as products_api
@@ -72,6 +73,7 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     install_error_handlers(app)
     app.include_router(listing_api.router)  # before /orders/{number}: `stats` is not a number
     app.include_router(orders_api.router)
+    app.include_router(order_edits_api.router)
     app.include_router(products_api.router)
     app.include_router(payments_api.router)
     app.include_router(pay_pages.router)

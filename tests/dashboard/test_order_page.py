@@ -164,6 +164,7 @@ async def test_a_status_set_on_the_page_reaches_the_shoppers_telegram(
     await expect(page.locator(".summary")).to_contain_text("In transit")
     await expect(page.locator(".summary")).to_contain_text("BD-99812")
     await expect(page.locator(".step-current")).to_have_text("In transit")
+    await screenshot(page, "order-in-transit")
 
     def told() -> list[str]:
         return [m.text for m in bot_messages(fake) if m.chat_id == "4242"]
@@ -218,6 +219,7 @@ async def test_the_sales_manager_is_added_unconfirmed_then_checked(browser: Brow
     await expect(sales.locator(".badge-unconfirmed")).to_have_text("Unconfirmed")
     await sales.get_by_role("button", name="Check").click()
     await expect(sales.locator(".badge-confirmed")).to_have_text("Confirmed")
+    await screenshot(page, "order-sales-checked")
     history = page.get_by_role("region", name="Order history")
     await expect(history).to_contain_text("Sale checked: seller@chai.example")
     await expect(history).to_contain_text("Sales manager assigned: seller@chai.example")
@@ -262,7 +264,13 @@ async def test_a_manual_order_and_a_draft_filled_in_later(browser: Browser, shop
     await expect(page.get_by_role("region", name="Order history")).to_contain_text("ops@chai.example")
 
     await page.goto(f"{shop.url}/admin/orders/new")
+    await page.get_by_label("Find an earlier customer").fill("99000")
+    await page.get_by_role("button", name="Find").click()
+    earlier = page.get_by_label("Earlier customer", exact=True)
+    await earlier.select_option(label="Meena Iyer · +91 99000 11111")
+    await expect(page.get_by_label("First name")).to_have_value("Meena Iyer")
     await page.get_by_role("button", name="Save as draft").click()
+    await expect(page.locator("#customer")).to_contain_text("Meena Iyer")
     await expect(page.get_by_text("Product list is unavailable for this order")).to_be_visible()
     await page.get_by_role("link", name="Edit (Products)").click()
     await page.get_by_label("Product", exact=True).select_option("CHAI-GINGER")

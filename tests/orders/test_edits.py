@@ -13,7 +13,7 @@ from orders.db.tables import outbox
 from orders.desk import ManualOrder, OrderDesk
 from orders.editing import EditOrder, InvalidEdit, LineEdit
 from orders.edits import OrderEditor
-from orders.errors import InvalidStatusTransition, OutOfStock
+from orders.errors import ConcurrentUpdate, InvalidStatusTransition, OutOfStock
 from orders.model import Customer, Lead
 from orders.services import OrderService
 from orders.status import OrderSource, OrderStatus
@@ -212,3 +212,15 @@ async def test_stock_figures_of_an_orders_products(desk: OrderDesk, service: Ord
     assert [(r.sku, r.this_order, r.in_stock, r.reserved, r.available) for r in rows_] == [
         ("TEA", 2, 10, 4, 6)
     ]
+
+
+async def test_an_edit_made_on_an_order_someone_changed_since_is_refused(
+    service: OrderService, editor: OrderEditor, clock: Clock
+) -> None:
+    number = await two_teas(service)
+    opened = (await service.get(number)).updated_at
+    clock.advance(minutes=1)
+    await editor.edit(EditOrder(number, "meena@chai.example", note="call before noon", seen=opened))
+    with pytest.raises(ConcurrentUpdate, match="changed meanwhile"):
+        await editor.edit(EditOrder(number, STAFF, note="leave at the door", seen=opened))
+    assert (await service.get(number)).note == "call before noon"

@@ -64,6 +64,7 @@ async def _form_page(
         "money": format_money,
         "typed": typed or {},
         "problems": problems or {},
+        "query": query,
     }
     return page(
         request, session, "order_new.html", title="New order", notices=notices, status=status, **values

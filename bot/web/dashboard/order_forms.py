@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from starlette.datastructures import FormData
 
@@ -101,6 +101,13 @@ def read_lines(form: FormData, store: StoreConfig, problems: dict[str, str]) -> 
     return tuple(lines)
 
 
+def _seen(raw: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
 def parse_edit(form: FormData, number: int, actor: str, store: StoreConfig) -> ParsedEdit:
     """The changes a submitted order form asks for."""
     cards = frozenset(str(c) for c in form.getlist("cards")) & frozenset(CARDS)
@@ -130,6 +137,7 @@ def parse_edit(form: FormData, number: int, actor: str, store: StoreConfig) -> P
         values["note"] = form_text(form, "note")
     if "sales" in cards:
         values["assignee"] = form_text(form, "assignee")
+    values["seen"] = _seen(form_text(form, "seen") or "")
     edit = EditOrder(number, actor, **values)  # type: ignore[arg-type]
     return ParsedEdit(edit, cards, problems)
 

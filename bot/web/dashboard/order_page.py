@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -14,7 +14,7 @@ from bot.setup.wiring import Services
 from bot.staff.roles import Area, may
 from bot.staff.sessions import Session
 from bot.web.dashboard import order_view
-from bot.web.dashboard.order_forms import parse_edit, stored_rows, typed_rows
+from bot.web.dashboard.order_forms import CARDS, parse_edit, stored_rows, typed_rows
 from bot.web.dashboard.render import Notice, bare_page, page
 from bot.web.dashboard.session import EditsOrders, Forbidden, OrdersStaff, changes
 from bot.web.deps import AppServices, Catalog, Desk, Editor, Orders
@@ -126,8 +126,8 @@ async def order_page(  # noqa: PLR0917 (FastAPI reads each parameter from this s
     parts: OrderParts,
     session: OrdersStaff,
     number: str,
-    edit: Annotated[str, Query(max_length=20)] = "",
-    saved: Annotated[str, Query(max_length=20)] = "",
+    edit: str = "",
+    saved: str = "",
 ) -> HTMLResponse:
     order = await _load(parts.orders, number)
     if order is None:
@@ -140,7 +140,8 @@ async def order_page(  # noqa: PLR0917 (FastAPI reads each parameter from this s
         notices = (Notice("ok", f"{kind} #{order.number} created."),)
     if saved == "checked":
         notices = (Notice("ok", f"The sale is checked: {order.assignee or 'system'}."),)
-    opened = frozenset({edit}) if edit else frozenset()
+    # `?edit=delivery` opens one card; the list's row action (`?edit=1`) opens every card staff edit daily.
+    opened = frozenset({edit}) if edit in CARDS else frozenset(CARDS) - {"sales"} if edit else frozenset()
     return await render_order(request, parts, session, order, notices=notices, open_cards=opened)
 
 
@@ -154,9 +155,10 @@ async def save_order(request: Request, parts: OrderParts, session: EditsOrders, 
     if "sales" in parsed.cards and not may(session.member.role, Area.ATTRIBUTION):
         raise Forbidden(Area.ATTRIBUTION.value)
     typed = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+    problems = parsed.problems | await _unknown_seller(parts.app, parsed.edit.assignee)
     try:
-        if parsed.problems:
-            raise InvalidEdit(parsed.problems)
+        if problems:
+            raise InvalidEdit(problems)
         await parts.editor.edit(parsed.edit)
     except InvalidEdit as exc:
         notice = Notice("error", "Not saved: please correct the fields marked below.")
@@ -166,12 +168,21 @@ async def save_order(request: Request, parts: OrderParts, session: EditsOrders, 
         )  # fmt: skip
     except OrderError as exc:
         fresh = await parts.orders.get(order.number)
+        typed.pop("seen", None)  # the page now shows the order as it is: saving again is a choice
         notice = Notice("error", f"Not saved: {exc}.")
         return await render_order(
             request, parts, session, fresh, notices=(notice,), status=409 if _conflict(exc) else 422,
             typed=typed, open_cards=parsed.cards, form=form,
         )  # fmt: skip
     return RedirectResponse(f"/admin/orders/{order.number}?saved=1", status_code=303)
+
+
+async def _unknown_seller(app: Services, who: str | None) -> dict[str, str]:
+    """A sales manager is a staff member or "system", nobody else."""
+    if who is None or who.strip() in ("", "system"):
+        return {}
+    members = {m.email for m in await app.staff.members()}
+    return {} if who.strip() in members else {"assignee": "Not a staff member"}
 
 
 def _conflict(exc: OrderError) -> bool:
@@ -184,13 +195,14 @@ async def cancel_order(
     parts: OrderParts,
     session: EditsOrders,
     number: str,
-    reason: Annotated[str, Form(max_length=1000)] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
     order = await _load(parts.orders, number)
     if order is None:
         return _missing(request, session, number)
     try:
-        command = ChangeStatus(order.number, OrderStatus.CANCELLED, session.member.email, reason=reason)
+        why = reason.replace("\x00", "").strip()[:1000]  # PostgreSQL keeps no NUL in the history's JSON
+        command = ChangeStatus(order.number, OrderStatus.CANCELLED, session.member.email, reason=why)
         await parts.orders.change_status(command)
     except OrderError as exc:
         notice = Notice("error", f"Not cancelled: {exc}.")
@@ -204,12 +216,14 @@ async def check_sale(
     parts: OrderParts,
     session: ChecksSales,
     number: str,
-    assignee: Annotated[str | None, Form(max_length=200)] = None,
+    assignee: Annotated[str | None, Form()] = None,
 ) -> Response:
     order = await _load(parts.orders, number)
     if order is None:
         return _missing(request, session, number)
     try:
+        if problems := await _unknown_seller(parts.app, assignee):
+            raise InvalidEdit(problems)
         await parts.editor.confirm_sale(order.number, session.member.email, assignee or None)
     except OrderError as exc:
         notice = Notice("error", f"Not checked: {exc}.")

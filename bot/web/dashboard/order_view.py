@@ -8,6 +8,7 @@ from datetime import date
 from urllib.parse import quote
 
 from catalog.money import to_major
+from orders.customers import key_of
 from orders.model import Order, OrderEvent
 from orders.status import ALLOWED_TRANSITIONS, GROUP_MEMBERS, OrderStatus, PaymentMethod, PaymentStatus
 
@@ -162,11 +163,9 @@ def history(order: Order) -> list[HistoryEntry]:
     ]
 
 
-def customer_href(order: Order) -> str | None:
-    """The customer's page: one customer per lead (channel and user id); none for an order without one."""
-    if order.lead is None:
-        return None
-    return f"/admin/customers/{quote(order.lead.channel, safe='')}:{quote(order.lead.user_id, safe='')}"
+def customer_href(order: Order) -> str:
+    """The customer's page (one customer per lead; an order without one by its phone or email)."""
+    return key_of(order).url
 
 
 def conversation_href(order: Order) -> str | None:
