@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web.dashboard import orders_list, sign_in, staff_pages
+from bot.web.dashboard import orders_list, payments_page, sign_in, staff_pages
 from bot.web.dashboard.render import page
 from bot.web.dashboard.session import BadCsrf, Forbidden, SignInNeeded, to_sign_in
 
@@ -29,6 +29,7 @@ def install_dashboard(app: FastAPI) -> None:
     app.include_router(sign_in.router)
     app.include_router(orders_list.router)
     app.include_router(staff_pages.router)
+    app.include_router(payments_page.router)
 
     async def sign_in_needed(request: Request, exc: Exception) -> RedirectResponse:
         assert isinstance(exc, SignInNeeded)
