@@ -24,7 +24,7 @@ from orders.outbox import OutboxKind, OutboxMessage
 from orders.payments.gateway import PaymentEvent, PaymentOutcome
 from orders.payments.ledger import ManualMethod, PaymentRecordStatus, balance, payment_status, record_status
 from orders.services import OrderService
-from orders.status import OrderStatus, PaymentStatus, can_transition
+from orders.status import OrderStatus, PaymentMethod, PaymentStatus, can_transition
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +208,33 @@ class PaymentService:
                 cancel = ChangeStatus(number, OrderStatus.CANCELLED, actor, reason="partial payment declined")
                 return self._orders.change_status_in(conn, cancel, current=declined)
             return declined
+
+        return await self._write(work)
+
+    async def collect_cash(self, number: int, actor: str) -> Order:
+        """A delivered cash-on-delivery order's cash, in one click: what is due, recorded as cash."""
+
+        def work(conn: Connection) -> Order:
+            order = self._locked(conn, number)
+            due = balance(order.total, order.payments).due
+            if order.payment_method is not PaymentMethod.COD or order.status is not OrderStatus.DELIVERED:
+                raise InvalidOrder(f"order {number} is not a delivered cash-on-delivery order")
+            if due <= 0:
+                raise InvalidOrder(f"order {number} has nothing left to pay")
+            now = self._clock()
+            payment = Payment(
+                amount=due,
+                currency=order.currency,
+                provider="manual",
+                status=PaymentRecordStatus.SUCCEEDED.value,
+                net=due,
+                created_at=now,
+                method=ManualMethod.CASH.value,
+                comment="cash on delivery",
+                paid_at=now,
+                actor=actor,
+            )
+            return self._record_in(conn, order, payment, actor, now)
 
         return await self._write(work)
 

@@ -4,13 +4,17 @@ transfer, a mistaken payment voided, filters in the URL, the CSV export; ops sta
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.staff.roles import Role
 from tests.dashboard.conftest import PHONE, Shop, no_sideways_scroll, screenshot, signed_in
-from tests.shop import API_HEADERS
+from tests.fakes import serve_fake
+from tests.shop import API_HEADERS, running_shop, shop_settings
+from tests.stripe_fake import SECRET_KEY, WEBHOOK_SECRET, StripeFake
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
@@ -91,3 +95,46 @@ async def test_ops_staff_do_not_see_payments(browser: Browser, shop: Shop) -> No
     assert response is not None and response.status == 403
     refused = await page.request.post(f"{shop.url}/admin/payments", form={"number": "1001", "amount": "1"})
     assert refused.status == 403
+
+
+@pytest.fixture
+async def stripe_shop(tmp_path: Path) -> AsyncIterator[tuple[Shop, StripeFake]]:
+    fake = StripeFake()
+    async with serve_fake(fake.server):
+        settings = shop_settings(
+            tmp_path,
+            stripe_secret_key=SECRET_KEY,
+            stripe_webhook_secret=WEBHOOK_SECRET,
+            stripe_api_url=fake.url,
+            public_url="https://shop.example",
+        )
+        async with running_shop(settings) as (client, services):
+            yield Shop(str(client.base_url).rstrip("/"), client, services), fake
+
+
+async def test_delivered_cash_is_recorded_in_one_click_and_stripe_shows_connected(
+    browser: Browser, stripe_shop: tuple[Shop, StripeFake]
+) -> None:
+    shop, _fake = stripe_shop
+    placed = await shop.client.post("/api/v1/orders", json=PHONE_ORDER, headers=API_HEADERS)
+    number = placed.json()["number"]
+    for status in ("confirmed", "shipped", "delivered"):
+        moved = await shop.client.post(
+            f"/api/v1/orders/{number}/status", json={"status": status}, headers=API_HEADERS
+        )
+        assert moved.status_code == 200
+    email = await shop.member("owner@chai.example", Role.OWNER)
+    page = await signed_in(browser, shop, email)
+    await page.goto(f"{shop.url}/admin/payments")
+    stripe_card = page.get_by_role("region", name="Online payments (Stripe)")
+    await expect(stripe_card).to_contain_text("Connected account acct_1TEST")
+    await expect(stripe_card).to_contain_text("https://shop.example/webhooks/stripe")
+    await expect(page.get_by_role("region", name="Cash to collect")).to_contain_text("₹120.00")
+    await screenshot(page, "payments-cash-to-collect")
+    await page.get_by_role("button", name=f"Record cash for #{number}").click()
+    await expect(page.get_by_role("status").first).to_have_text(
+        f"Cash recorded on order #{number}: paid in full."
+    )
+    await expect(page.get_by_role("region", name="Cash to collect")).to_have_count(0)
+    order = (await shop.client.get(f"/api/v1/orders/{number}", headers=API_HEADERS)).json()
+    assert (order["payment_status"], order["payments"][0]["method"]) == ("paid", "cash")

@@ -4,6 +4,7 @@ order received, and voiding one recorded by mistake (managers and owners)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
@@ -18,10 +19,13 @@ from bot.web.dashboard.session import changes, needs
 from bot.web.deps import AppServices
 from catalog.money import MoneyError, format_money, parse_major, to_major
 from orders.errors import OrderError
-from orders.filters import PaymentFilter
+from orders.filters import MAX_PER_PAGE, OrderFilter, PaymentFilter
 from orders.formats import csv_line, safe_cell
+from orders.model import Order
 from orders.payment_services import ManualPayment
+from orders.payments.gateway import GatewayError
 from orders.payments.ledger import METHOD_LABELS, ManualMethod, balance, record_status, share
+from orders.status import OrderStatus, PaymentMethod, PaymentStatus
 
 router = APIRouter(include_in_schema=False)
 PaymentsStaff = Annotated[Session, Depends(needs(Area.PAYMENTS))]
@@ -103,9 +107,44 @@ async def _payments_page(
         status_labels=STATUS_LABELS,
         method_labels=METHOD_LABELS,
         methods=list(ManualMethod),
+        cash=await _cash_to_collect(app),
+        stripe=await _stripe(request, app),
         notices=notices,
         status=status,
     )
+
+
+async def _cash_to_collect(app: AppServices) -> list[tuple[Order, int]]:
+    """Delivered cash-on-delivery orders not paid in full, with what each still owes (newest first)."""
+    delivered = OrderFilter(statuses=(OrderStatus.DELIVERED,), per_page=MAX_PER_PAGE)
+    found, _ = await app.orders.search(delivered)
+    owing = [(o, balance(o.total, o.payments).due) for o in found if o.payment_method is PaymentMethod.COD]
+    return [(o, due) for o, due in owing if due > 0 and o.payment_status is not PaymentStatus.PAID]
+
+
+@dataclass(frozen=True, slots=True)
+class StripeState:
+    """What the page says about Stripe: configured or not, the account, and the webhook URL to paste."""
+
+    configured: bool
+    account: str = ""
+    problem: str = ""
+    webhook_url: str = ""
+
+
+async def _stripe(request: Request, app: AppServices) -> StripeState:
+    webhook_url = f"{app.settings.public_url.rstrip('/')}/webhooks/stripe"
+    if app.gateway is None:
+        return StripeState(False, webhook_url=webhook_url)
+    # Asked once per process: the account of a key does not change while it runs.
+    account: str | None = getattr(request.app.state, "stripe_account", None)
+    if account is None:
+        try:
+            account = await app.gateway.account()
+        except GatewayError as exc:
+            return StripeState(True, problem=str(exc), webhook_url=webhook_url)
+        request.app.state.stripe_account = account
+    return StripeState(True, account=account, webhook_url=webhook_url)
 
 
 def _query(f: PaymentFilter) -> str:
@@ -186,6 +225,24 @@ async def record_payment(
     due = format_money(balance(order.total, order.payments).due, order.currency)
     state = order.payment_status.value.replace("_", " ")
     text = f"Recorded on order #{order.number}. Payment: {state}; due {due}."
+    f = PaymentFilter(per_page=PER_PAGE)
+    return await _payments_page(request, app, session, f, notices=(Notice("ok", text),))
+
+
+@router.post("/admin/payments/cash/{number}", response_model=None)
+async def collect_cash(
+    request: Request,
+    app: AppServices,
+    session: ChangesPayments,
+    number: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> Response:
+    try:
+        order = await app.payments.collect_cash(number, session.member.email)
+    except OrderError as exc:
+        notice = Notice("error", f"Not recorded: {exc}")
+        f = PaymentFilter(per_page=PER_PAGE)
+        return await _payments_page(request, app, session, f, notices=(notice,), status=422)
+    text = f"Cash recorded on order #{order.number}: paid in full."
     f = PaymentFilter(per_page=PER_PAGE)
     return await _payments_page(request, app, session, f, notices=(Notice("ok", text),))
 
