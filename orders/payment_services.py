@@ -22,7 +22,14 @@ from orders.model import Order, OrderEvent, Payment
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind, OutboxMessage
 from orders.payments.gateway import PaymentEvent, PaymentOutcome
-from orders.payments.ledger import ManualMethod, PaymentRecordStatus, balance, payment_status, record_status
+from orders.payments.ledger import (
+    METHOD_LABELS,
+    ManualMethod,
+    PaymentRecordStatus,
+    balance,
+    payment_status,
+    record_status,
+)
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod, PaymentStatus, can_transition
 
@@ -301,7 +308,7 @@ def _payment_messages(order: Order, payment: Payment, targets: NotificationTarge
         "paid_in_full": order.payment_status is PaymentStatus.PAID,
         "amount_text": format_money(payment.amount, order.currency, "en"),
         "due_text": format_money(b.due, order.currency, "en"),
-        "method": payment.method,
+        "method": METHOD_LABELS.get(payment.method, payment.method),
         "customer_name": order.customer.name,
     }
     key = f"order:{order.id}:payment:{payment.id}"
