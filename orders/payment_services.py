@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from catalog import limits
 from catalog.money import format_money
+from orders import notifications
 from orders.commands import ChangeStatus
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
@@ -271,7 +272,10 @@ class PaymentService:
         data = {"payment_id": added.id, "amount": added.amount, "method": added.method}
         history = OrderEvent("payment_received", actor, now, data)
         updated = self._set_status(conn, with_it, None, history, now)
-        OutboxRepository(conn).add(_payment_messages(updated, added, self._targets), now)
+        messages = _payment_messages(updated, added, self._targets)
+        OutboxRepository(conn).add(
+            [*messages, *notifications.on_payment(updated, self._targets, added.id)], now
+        )
         if updated.payment_status is PaymentStatus.PAID:
             return self._confirm(conn, updated, actor)
         return updated
