@@ -1,4 +1,5 @@
-# chatcart: `make run` serves the demo store, `make test` runs every check. Both set themselves up.
+# chatcart: `make run` serves the demo store, `make test` runs every check, `make drill` the failure drill.
+# Each sets itself up.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ PORT ?= 8000
 # The test chat at /chat places real orders for anyone who reaches it: on here, off in `chatcart serve`.
 CHATCART_WEB_CHAT ?= on
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench understand drill clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,14 @@ test: lint
 
 bench: install
 	$(BIN)/python -m bench
+
+# How many of the corpus's shopper messages are understood, per language and class (-v lists the misses).
+understand: install
+	$(BIN)/python -m bench.understand
+
+# The failure drill: minutes long, so not part of `make test`. DRILL_ARGS="--outage 60" shortens it.
+drill: install
+	$(BIN)/python -m tests.drill $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

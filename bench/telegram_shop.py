@@ -59,15 +59,20 @@ class FakeTelegram:
         return httpx.Response(200, headers=_JSON_HEADERS, content=_SENT)
 
     def callback_for(self, chat: str, label: str) -> str:
-        markup = json.loads(self.keyboards[chat])["reply_markup"]["inline_keyboard"]
-        return str(
-            next(
-                b["callback_data"]
-                for row in markup
-                for b in row
-                if b["text"] == label or b["text"].startswith(f"{label} · ")
-            )
+        return button_data(self.keyboards[chat], label)
+
+
+def button_data(sent: bytes, label: str) -> str:
+    """The callback data of the button labelled `label` in a sendMessage body (a price may follow)."""
+    markup = json.loads(sent)["reply_markup"]["inline_keyboard"]
+    return str(
+        next(
+            b["callback_data"]
+            for row in markup
+            for b in row
+            if b["text"] == label or b["text"].startswith(f"{label} · ")
         )
+    )
 
 
 @dataclass

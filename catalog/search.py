@@ -1,25 +1,29 @@
-"""Relevance search over a catalog snapshot: typo-tolerant, alias-aware, unsellable products left out."""
+"""Relevance search over a catalog snapshot: typo-tolerant, alias-aware, script- and plural-blind,
+unsellable products left out. Words are compared by their keys (catalog.words): "समोसे" finds "Samosa"."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from catalog.product import Product
+from catalog.words import keys
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_FUZZY_TOKEN = 84  # "masla" ~ "masala" (91), "chia" ~ "chai" (75: too far for 4 letters)
+# Between keys (endings already cut): "masl" ~ "masal" (89), "kehv" ~ "kahv" (75), "jhaleb" ~ "jaleb" (91);
+# "kaf" (café) ~ "kof" (coffee) is 67 and three-letter keys must match exactly anyway.
+_FUZZY_TOKEN = 75
 _MIN_FUZZY_LENGTH = 4
+_NEAR_CACHE = 4096  # keys looked up per snapshot; the cache is dropped when full
 LIST_CUTOFF = 60.0
 MENTION_CUTOFF = 90.0
 QUERY_WEIGHT = 0.75  # how much a query the name answers counts, next to how much of the name it typed
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.casefold()))
+    """The keys a text is searched by (see catalog.words.key)."""
+    return keys(text)
 
 
 def _token_matches(word: str, wanted: Iterable[str]) -> bool:
@@ -28,6 +32,17 @@ def _token_matches(word: str, wanted: Iterable[str]) -> bool:
     if len(word) < _MIN_FUZZY_LENGTH:
         return False
     return any(len(w) >= _MIN_FUZZY_LENGTH and fuzz.ratio(word, w) >= _FUZZY_TOKEN for w in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A product named in a message: the words `start` to `end` (inclusive) hold its name or an alias."""
+
+    product: Product
+    start: int
+    end: int
+    words: int  # how many words the name took: a longer name wins over a shorter one inside it
+    exact: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +69,17 @@ class CatalogSnapshot:
         self._candidates = {
             p.id: [words for c in (p.name, *p.aliases) if (words := tokens(c))] for p in self.products
         }
+        # Every key of a sellable name, with the names that hold it, to find products named in a message.
+        self._holders: dict[str, list[tuple[Product, tuple[str, ...]]]] = {}
+        for p in self._sellable:
+            for full in self._candidates[p.id]:
+                # A number in a name is a pack size ("Samosa (2 pcs)"): shoppers do not type it.
+                if not (candidate := tuple(w for w in full if not w.isdigit())):
+                    continue
+                for word in dict.fromkeys(candidate):
+                    self._holders.setdefault(word, []).append((p, candidate))
+        self._vocabulary = [w for w in self._holders if len(w) >= _MIN_FUZZY_LENGTH]
+        self._near_cache: dict[str, frozenset[str]] = {}
 
     def by_sku(self, sku: str) -> Product | None:
         return self._by_sku.get(sku)
@@ -93,6 +119,62 @@ class CatalogSnapshot:
         scored = ((p, self.score(p, words, credit_query=credit_query)) for p in self.sellable())
         matches = [Match(p, s) for p, s in scored if s >= cutoff]
         return sorted(matches, key=lambda m: (-m.score, m.product.name))
+
+    def knows(self, word: str) -> bool:
+        """Whether this key is a word of some sellable product's name or alias, as it is."""
+        return word in self._holders
+
+    def near(self, word: str) -> frozenset[str]:
+        """The catalog's keys this message key may be: itself, or a close spelling of four letters or more."""
+        if (found := self._near_cache.get(word)) is not None:
+            return found
+        near = {word} if word in self._holders else set()
+        if len(word) >= _MIN_FUZZY_LENGTH:
+            hits = process.extract(
+                word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_TOKEN, limit=None
+            )
+            near.update(hit[0] for hit in hits)
+        if len(self._near_cache) >= _NEAR_CACHE:
+            self._near_cache.clear()
+        self._near_cache[word] = found = frozenset(near)
+        return found
+
+    def spots(self, words: Sequence[str]) -> list[Spot]:
+        """Every sellable product whose whole name (or alias) is in these message keys, close together.
+
+        A name may be written in any order ("chai masala") with one other word between its own words
+        ("café de filtro"); overlapping spots are all returned, the caller keeps the best.
+        """
+        near = [self.near(w) if w else frozenset() for w in words]
+        found: dict[tuple[int, int, int], Spot] = {}
+        seen: set[tuple[int, tuple[str, ...]]] = set()
+        for candidates in (self._holders.get(k, ()) for ks in near for k in ks):
+            for product, candidate in candidates:
+                if (product.id, candidate) in seen:
+                    continue
+                seen.add((product.id, candidate))
+                spot = self._spot(product, candidate, words, near)
+                if spot is not None:
+                    known = found.get((product.id, spot.start, spot.end))
+                    if known is None or (spot.words, spot.exact) > (known.words, known.exact):
+                        found[(product.id, spot.start, spot.end)] = spot
+        return list(found.values())
+
+    @staticmethod
+    def _spot(
+        product: Product, candidate: tuple[str, ...], words: Sequence[str], near: Sequence[frozenset[str]]
+    ) -> Spot | None:
+        used: list[int] = []
+        for name_word in candidate:
+            at = next((i for i, ks in enumerate(near) if name_word in ks and i not in used), None)
+            if at is None:
+                return None
+            used.append(at)
+        start, end = min(used), max(used)
+        if end - start + 1 > 2 * len(candidate):  # scattered words do not name a product
+            return None
+        exact = all(words[i] == w for i, w in zip(used, candidate, strict=True))
+        return Spot(product, start, end, len(candidate), exact)
 
     def mentioned(self, text: str) -> Product | None:
         """The one product a message clearly names ("2 masala chai"), if exactly one stands out."""

@@ -63,6 +63,21 @@ def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] 
     return {"inline_keyboard": rows + ([link] if link else [])}
 
 
+def _object(value: object, what: str) -> dict[str, Any]:
+    """A part of the update that must be a JSON object; TypeError (a bad payload) otherwise."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} is not an object")
+    return value
+
+
+def _chat_key(message: dict[str, Any]) -> ConversationKey:
+    """The chat, keyed by its id: an integer within 64 bits in the Bot API, never text or a float."""
+    chat_id = _object(message["chat"], "chat")["id"]
+    if type(chat_id) is not int or not -(2**63) <= chat_id < 2**63:
+        raise TypeError(f"chat id {str(chat_id)[:40]!r} is not a 64-bit integer")
+    return ConversationKey(CHANNEL, str(chat_id))
+
+
 def _full_name(user: dict[str, Any]) -> str:
     return chat_text(" ".join(str(part) for part in (user.get("first_name"), user.get("last_name")) if part))
 
@@ -78,11 +93,13 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     """
     update_id = str(int(data["update_id"]))
     if (query := data.get("callback_query")) is not None:
-        user, message = query["from"], query.get("message")
+        query = _object(query, "callback_query")
+        user, message = _object(query["from"], "from"), query.get("message")
         if message is None:
             return None  # a press on an inline-mode message: no chat to answer in
+        message = _object(message, "message")
         return InboundMessage(
-            ConversationKey(CHANNEL, str(message["chat"]["id"])),
+            _chat_key(message),
             update_id,
             _when(message),
             InboundKind.CHOICE,
@@ -92,16 +109,16 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
             ack=str(query["id"]),  # must be answered, or the shopper's button keeps spinning
         )
     message = data.get("message")
-    if message is None or "from" not in message:
+    if message is None or "from" not in _object(message, "message"):
         return None  # edits, membership changes, channel posts: nothing to answer
-    user = message["from"]
+    user = _object(message["from"], "from")
     text, phone, kind = message.get("text"), "", InboundKind.TEXT
     if (contact := message.get("contact")) is not None:
-        text = phone = chat_text(contact["phone_number"])
+        text = phone = chat_text(_object(contact, "contact")["phone_number"])
     elif not text:
         kind = InboundKind.UNSUPPORTED
     return InboundMessage(
-        ConversationKey(CHANNEL, str(message["chat"]["id"])),
+        _chat_key(message),
         update_id,
         _when(message),
         kind,

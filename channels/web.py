@@ -1,15 +1,15 @@
 """The built-in web chat (`/chat`): the merchant's test chat, talking to the same engine as every channel.
 
-Replies wait in a small mailbox per browser session until the page fetches them: the answer to a message
-comes back in the same request, later notifications (a status change) at the page's next poll. Mailboxes
-live in this process, so the web chat is for one server process (it is a test chat, not a channel at scale).
+Replies wait in a mailbox per browser session until the page fetches them: the answer to a message comes
+back in the same request, later notifications (a status change) at the page's next poll. Where the mailboxes
+live is the wiring's choice (the server keeps them in the database, so that any process can answer a page).
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict, deque
 from datetime import datetime
+from typing import Protocol
 
 from channels.base import BadPayload, BaseChannel, chat_text
 from flows.messages import ConversationKey, InboundKind, InboundMessage, OutboundMessage
@@ -53,27 +53,27 @@ def parse_chat_message(body: object, now: datetime) -> InboundMessage:
     )
 
 
+class Mailboxes(Protocol):
+    """Where replies wait for their page."""
+
+    async def put(self, message: OutboundMessage) -> None: ...
+
+    async def take(self, session: str) -> list[OutboundMessage]:
+        """Everything waiting for `session`, oldest first; it is then no longer waiting."""
+        ...
+
+
 class WebChatChannel(BaseChannel):
-    """Mailboxes of the latest sessions; the oldest session's mailbox goes when there are too many."""
+    """Sending is leaving the message in its session's mailbox; the page takes it from there."""
 
     name = CHANNEL
 
-    def __init__(self, *, max_sessions: int = 10_000, max_waiting: int = 50) -> None:
-        self._mailboxes: OrderedDict[str, deque[OutboundMessage]] = OrderedDict()
-        self._max_sessions = max_sessions
-        self._max_waiting = max_waiting
+    def __init__(self, mailboxes: Mailboxes) -> None:
+        self._mailboxes = mailboxes
 
     async def send(self, message: OutboundMessage) -> None:
-        session = message.key.user_id
-        mailbox = self._mailboxes.get(session)
-        if mailbox is None:
-            mailbox = self._mailboxes[session] = deque(maxlen=self._max_waiting)
-            if len(self._mailboxes) > self._max_sessions:
-                self._mailboxes.popitem(last=False)
-        self._mailboxes.move_to_end(session)
-        mailbox.append(message)
+        await self._mailboxes.put(message)
 
-    def take(self, session: str) -> list[OutboundMessage]:
+    async def take(self, session: str) -> list[OutboundMessage]:
         """Everything waiting for this session, oldest first; the mailbox is then empty."""
-        mailbox = self._mailboxes.pop(session, None)
-        return list(mailbox) if mailbox else []
+        return await self._mailboxes.take(session)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from catalog.product import Product
 from flows import prompts
 from flows.conversation import SKIPPED, PendingItem, Step
 from flows.machine import move
 from flows.messages import InboundMessage
 from flows.turn import CancelOrderCommand, PlaceOrderCommand, Turn
+from flows.understanding import Wanted
 from orders.commands import LineRequest, PlaceOrder
 from orders.model import Customer, Lead
 from orders.status import OrderSource, PaymentMethod
@@ -17,6 +20,7 @@ from orders.store import FieldSpec, FieldValueError
 def show_products(turn: Turn, query: str = "", page: int = 0) -> None:
     conv = turn.conversation
     conv.query, conv.page = query, page
+    conv.queue.clear()  # the shopper went to the list: what one message named is no longer waiting
     move(conv, "show_products")
     prompts.show(turn)
 
@@ -29,6 +33,74 @@ def choose_product(turn: Turn, product: Product, quantity: int | None = None) ->
         prompts.show(turn)
     else:
         set_quantity(turn, quantity)
+
+
+def show_cart(turn: Turn) -> None:
+    """The cart's lines and subtotal; the step's own question follows, if it has one."""
+    conv = turn.conversation
+    subtotal = turn.money(sum(line.quantity * line.unit_price for line in conv.cart))
+    turn.say(
+        turn.t("cart_contents", lines=prompts.cart_lines(turn), subtotal=subtotal)
+        if conv.cart
+        else turn.t("cart_empty")
+    )
+    resume(turn)
+
+
+def resume(turn: Turn) -> None:
+    """Ask again what the step asks, after answering something on the side."""
+    if turn.conversation.step is not Step.IDLE:
+        prompts.show(turn)
+
+
+def add_items(turn: Turn, items: Sequence[Wanted]) -> None:
+    """Several products named in one message ("2 samosa and 3 chai"): each is added in turn, asking only
+    what the message did not say (a quantity, an item field)."""
+    first, *rest = items
+    turn.conversation.queue = [(w.product.sku, w.quantity) for w in rest]
+    choose_product(turn, first.product, first.quantity)
+
+
+def remove_items(turn: Turn, items: Sequence[Wanted]) -> None:
+    """ "Remove the samosa": every line of the named products leaves the cart."""
+    conv = turn.conversation
+    for wanted in items:
+        kept = [line for line in conv.cart if line.sku != wanted.product.sku]
+        key = "removed" if len(kept) < len(conv.cart) else "not_in_cart"
+        conv.cart[:] = kept
+        turn.say(turn.t(key, product=wanted.product.name))
+    after_cart_edit(turn)
+
+
+def change_quantity(turn: Turn, product: Product | None, quantity: int) -> None:
+    """ "Make it 3 chai", "no, only one": the named product's line (else the last one added) gets it."""
+    conv = turn.conversation
+    lines = [line for line in conv.cart if product is None or line.sku == product.sku]
+    if not lines:
+        turn.say(turn.t("not_in_cart", product=product.name if product else ""))
+        after_cart_edit(turn)
+        return
+    line = lines[-1]
+    known = turn.view.catalog.by_sku(line.sku)
+    per_line = turn.view.store.store.max_quantity_per_line
+    limit = min(per_line, prompts.max_quantity(turn, known) + line.quantity) if known else 0
+    if not 1 <= quantity <= limit:
+        turn.say(turn.t("quantity_invalid", max=limit))
+    else:
+        line.quantity = quantity
+        turn.say(turn.t("merged", quantity=quantity, product=line.name))
+    after_cart_edit(turn)
+
+
+def after_cart_edit(turn: Turn) -> None:
+    conv = turn.conversation
+    if conv.cart:
+        move(conv, "show_cart_menu")
+        prompts.show(turn)
+    else:
+        conv.clear_checkout()
+        move(conv, "finish")
+        turn.say(turn.t("cart_empty"))
 
 
 def set_quantity(turn: Turn, quantity: int) -> None:
@@ -75,6 +147,11 @@ def next_item_step(turn: Turn) -> None:
     else:
         turn.say(turn.t("merged", quantity=total, product=product.name))
     conv.pending = None
+    while conv.queue:
+        sku, quantity = conv.queue.pop(0)
+        if (queued := turn.view.catalog.by_sku(sku)) is not None:
+            choose_product(turn, queued, quantity)
+            return
     move(conv, "show_cart_menu")
     prompts.show(turn)
 

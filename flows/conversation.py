@@ -61,6 +61,7 @@ class Conversation:
     state: str = Step.IDLE.value
     cart: list[CartLine] = field(default_factory=list)
     pending: PendingItem | None = None
+    queue: list[tuple[str, int | None]] = field(default_factory=list)  # more items named in one message
     query: str = ""  # what the product list was filtered by
     page: int = 0
     delivery_method: str = ""
@@ -80,6 +81,7 @@ class Conversation:
     def clear_checkout(self) -> None:
         self.cart.clear()
         self.pending = None
+        self.queue.clear()
         self.delivery_method = ""
         self.payment_method = ""
         self.answers.clear()
@@ -105,6 +107,7 @@ class Conversation:
             "pending": [self.pending.sku, self.pending.quantity, self.pending.fields]
             if self.pending
             else None,
+            "queue": [[sku, quantity] for sku, quantity in self.queue],
             "query": self.query,
             "page": self.page,
             "delivery_method": self.delivery_method,
@@ -128,6 +131,7 @@ class Conversation:
                 for sku, name, qty, price, fields in data["cart"]
             ],
             pending=PendingItem(pending[0], pending[1], dict(pending[2])) if pending else None,
+            queue=[(sku, quantity) for sku, quantity in data.get("queue", [])],
             query=data.get("query", ""),
             page=data.get("page", 0),
             delivery_method=data.get("delivery_method", ""),

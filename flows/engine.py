@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flows import actions, prompts
+from flows import actions, assistant, prompts
 from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
-from flows.parsing import (
-    detect_intent,
-    is_global_command,
-    is_question,
-    leading_quantity,
-    normalise,
-    parse_number,
-)
+from flows.parsing import is_global_command, normalise, parse_number
 from flows.turn import (
     CancelOrderCommand,
     ConfirmOrderCommand,
@@ -24,6 +17,7 @@ from flows.turn import (
     StoreView,
     Turn,
 )
+from flows.understanding import Reading, read
 from orders.store import FieldType
 
 # Order numbers and product ids are 32-bit INTEGER columns (PostgreSQL): a choice id naming a bigger one is
@@ -119,116 +113,174 @@ def _option(turn: Turn, arg: str) -> None:
 
 def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     text = inbound.text.strip()
-    if _global_command(turn, text):
+    reading = read(text, turn.view.lexicon, turn.view.catalog)
+    if _global_command(turn, text, reading):
+        return
+    if inbound.assist and assistant.needs_help(turn, text, reading) and assistant.apply(turn, inbound.assist):
         return
     step_now = turn.conversation.step
-    if step_now is not Step.IDLE and _answers_question(turn, text):
+    if step_now is not Step.IDLE and _answers_question(turn, text, reading):
         prompts.show(turn)
         return
-    _TEXT_HANDLERS.get(step_now, _idle)(turn, inbound, text)
+    _TEXT_HANDLERS.get(step_now, _idle)(turn, inbound, text, reading)
 
 
-def _global_command(turn: Turn, text: str) -> bool:
-    """help, cart, cancel, start over and "where is my order" work at every step."""
+# Steps whose answer is free text (an address, a note): there a command must be the whole message.
+_FREE_TEXT = frozenset({Step.ITEM_FIELD, Step.ORDER_FIELD})
+# Steps of a checkout under way: "pay online" there answers the step rather than starting checkout again.
+_CHECKING_OUT = frozenset({Step.DELIVERY_METHOD, Step.ORDER_FIELD, Step.PAYMENT_METHOD, Step.SUMMARY})
+
+
+def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
+    """Commands that work at every step: help, cart, cancel, start over, "where is my order", a person,
+    "I've paid", cart edits, checkout and the menu."""
     words = turn.view.lexicon
-    intent = detect_intent(text, words)
+    intent = reading.intent
     conv = turn.conversation
-    if intent is Intent.HELP and is_global_command(text, Intent.HELP, words):
+    whole = intent is not None and is_global_command(text, intent, words)
+    anywhere = whole or conv.step not in _FREE_TEXT
+    if intent is Intent.HELP and whole:
         turn.say(turn.t("help"))
-        if conv.step is not Step.IDLE:
-            prompts.show(turn)
-    elif intent is Intent.CART and is_global_command(text, Intent.CART, words):
-        turn.say(
-            turn.t(
-                "cart_contents",
-                lines=prompts.cart_lines(turn),
-                subtotal=turn.money(sum(line.quantity * line.unit_price for line in conv.cart)),
-            )
-            if conv.cart
-            else turn.t("cart_empty")
-        )
-        if conv.step is not Step.IDLE:
-            prompts.show(turn)
-    elif intent is Intent.CANCEL and (
-        is_global_command(text, Intent.CANCEL, words) or conv.step is Step.IDLE
-    ):
+        actions.resume(turn)
+    elif intent is Intent.CART and whole:
+        actions.show_cart(turn)
+    elif intent is Intent.CANCEL and (whole or conv.step is Step.IDLE):
         actions.cancel(turn)
     elif intent is Intent.RESTART:
         conv.clear_checkout()
         actions.show_products(turn)
-    elif intent in (Intent.ORDER_STATUS, Intent.PAID):
-        if conv.last_order is None:
-            turn.say(turn.t("no_orders"))
-        elif intent is Intent.PAID:
-            turn.commands.append(PaymentCheckCommand(conv.last_order))
+    elif intent is Intent.ORDER_STATUS:
+        _order_status(turn)
+    elif intent is Intent.HUMAN and anywhere:
+        turn.say(turn.t("human"))
+        actions.resume(turn)
+    elif intent is Intent.PAID and anywhere:
+        _paid(turn)
+    else:
+        return anywhere and _cart_command(turn, reading)
+    return True
+
+
+def _cart_command(turn: Turn, reading: Reading) -> bool:
+    """Emptying, removing, changing a quantity, checking out and the menu, typed at any step."""
+    conv = turn.conversation
+    intent = reading.intent
+    if intent is Intent.EMPTY:
+        actions.clear_cart(turn)
+    elif intent is Intent.REMOVE and (conv.cart or not reading.items):
+        if reading.items:
+            actions.remove_items(turn, reading.items)
         else:
-            turn.commands.append(OrderStatusCommand(conv.last_order))
+            turn.say(turn.t("off_script") if conv.cart else turn.t("cart_empty"))
+            actions.resume(turn)
+    elif intent is Intent.CHANGE and conv.cart and _change(turn, reading):
+        pass
+    elif intent is Intent.CHECKOUT and not reading.items and conv.step not in _CHECKING_OUT:
+        actions.start_checkout(turn)
+    elif intent is Intent.MENU and not reading.items and not reading.ambiguous:
+        actions.show_products(turn)
     else:
         return False
     return True
 
 
-def _answers_question(turn: Turn, text: str) -> bool:
-    """ "How much is the masala chai?" is answered; the flow then resumes where it was."""
-    if not is_question(text, turn.view.lexicon):
+def _paid(turn: Turn) -> None:
+    """ "I've paid": with online payments the provider is asked again; otherwise the shop checks by hand."""
+    last = turn.conversation.last_order
+    if last is None:
+        turn.say(turn.t("no_orders"))
+    elif turn.view.online_payments:
+        turn.commands.append(PaymentCheckCommand(last))
+    else:
+        turn.say(turn.t("paid"))
+        turn.commands.append(OrderStatusCommand(last))
+
+
+def _order_status(turn: Turn) -> None:
+    last = turn.conversation.last_order
+    if last is None:
+        turn.say(turn.t("no_orders"))
+    else:
+        turn.commands.append(OrderStatusCommand(last))
+
+
+def _change(turn: Turn, reading: Reading) -> bool:
+    """ "Make it 3 chai", "no, only one": a new quantity for a line of the cart."""
+    wanted = reading.items[0] if len(reading.items) == 1 else None
+    quantity = wanted.quantity if wanted and wanted.quantity else reading.number
+    if quantity is None or len(reading.items) > 1:
         return False
-    matches = turn.view.catalog.search(text)
-    if not matches:
-        return False
-    product = matches[0].product
-    stock = (
-        turn.t("in_stock")
-        if product.stock is None or product.stock > 10
-        else turn.t("few_left", available=product.stock)
-    )
-    turn.say(turn.t("price_answer", product=product.name, price=turn.money(product.price), stock=stock))
+    actions.change_quantity(turn, wanted.product if wanted else None, quantity)
     return True
 
 
-def _mention(turn: Turn, text: str) -> bool:
-    """A product named in the text starts adding it; several candidates show a filtered list."""
-    quantity, rest = leading_quantity(text, turn.view.lexicon)
-    product = turn.view.catalog.mentioned(rest)
-    if product is not None:
-        actions.choose_product(turn, product, quantity)
+def _answers_question(turn: Turn, text: str, reading: Reading) -> bool:
+    """ "How much is the masala chai?" is answered; the flow then resumes where it was."""
+    if not reading.question:
+        return False
+    products = [w.product for w in reading.items] or [m.product for m in turn.view.catalog.search(text)[:1]]
+    for product in products:
+        stock = (
+            turn.t("in_stock")
+            if product.stock is None or product.stock > 10
+            else turn.t("few_left", available=product.stock)
+        )
+        turn.say(turn.t("price_answer", product=product.name, price=turn.money(product.price), stock=stock))
+    return bool(products)
+
+
+def _mention(turn: Turn, text: str, reading: Reading) -> bool:
+    """Products named in the text are added (with the quantities given); a name several products share,
+    or a word of some names, shows the filtered list."""
+    if reading.items:
+        actions.add_items(turn, reading.items)
         return True
-    if turn.view.catalog.search(rest):
-        actions.show_products(turn, rest)
+    if turn.view.catalog.search(text):
+        actions.show_products(turn, text)
         return True
     return False
 
 
-def _idle(turn: Turn, inbound: InboundMessage, text: str) -> None:
-    intent = detect_intent(text, turn.view.lexicon)
+def _idle(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
+    intent = reading.intent
     if intent is Intent.GREETING:
         turn.say(turn.t("welcome", store=turn.view.store.store.name))
-    if _mention(turn, text):
-        return
-    if intent in (Intent.ORDER, Intent.GREETING):
-        actions.show_products(turn)
-    elif _answers_question(turn, text):
+    if reading.question and _answers_question(turn, text, reading):
         turn.say(turn.t("idle_prompt"))
+    elif _mention(turn, text, reading):
+        return
+    elif intent in (Intent.ORDER, Intent.GREETING, Intent.MENU):
+        actions.show_products(turn)
     else:
         turn.say(turn.t("off_script"))
         turn.say(turn.t("idle_prompt"))
 
 
-def _choosing_product(turn: Turn, inbound: InboundMessage, text: str) -> None:
-    if not _mention(turn, text):
-        turn.say(turn.t("not_found", query=text))
-        actions.show_products(turn)
+def _choosing_product(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
+    if reading.items or reading.intent not in _FLOW_WORDS:
+        if _mention(turn, text, reading):
+            return
+        if reading.intent is None:
+            turn.say(turn.t("not_found", query=text))
+    actions.show_products(turn)
 
 
-def _choosing_quantity(turn: Turn, inbound: InboundMessage, text: str) -> None:
+# The flow's own words: typed while the list shows, they show it again rather than being searched.
+_FLOW_WORDS = frozenset({Intent.ORDER, Intent.GREETING, Intent.MENU})
+
+
+def _choosing_quantity(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     number = parse_number(text, turn.view.lexicon)
+    if number is None and not reading.items:
+        number = reading.number
     if number is not None:
         actions.set_quantity(turn, number)
-    elif not _mention(turn, text):
+    elif not _mention(turn, text, reading):
         turn.say(turn.t("off_script"))
         prompts.show(turn)
 
 
-def _item_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _item_field(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     spec = prompts.next_item_field(turn)
     if (
         spec is not None
@@ -239,22 +291,20 @@ def _item_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
     actions.answer_item_field(turn, text)
 
 
-def _cart_menu(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _cart_menu(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     said = normalise(text)
     if said in {normalise(turn.t("checkout")), "checkout", "check out", "pay"}:
         actions.start_checkout(turn)
-    elif (
-        said in {normalise(turn.t("add_more")), "add more", "more"}
-        or detect_intent(text, turn.view.lexicon) is Intent.ORDER
-    ):
-        if not _mention(turn, text):
-            actions.show_products(turn)
-    elif not _mention(turn, text):
+    elif _mention(turn, text, reading):
+        return
+    elif said in {normalise(turn.t("add_more")), "add more", "more"} or reading.intent in _FLOW_WORDS:
+        actions.show_products(turn)
+    else:
         turn.say(turn.t("off_script"))
         prompts.show(turn)
 
 
-def _delivery(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _delivery(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     said = normalise(text)
     for method in turn.view.store.store.delivery:
         if said in {method, normalise(turn.t(f"delivery_{method}"))}:
@@ -264,11 +314,11 @@ def _delivery(turn: Turn, inbound: InboundMessage, text: str) -> None:
     prompts.show(turn)
 
 
-def _order_field(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _order_field(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     actions.answer_order_field(turn, text)
 
 
-def _payment(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _payment(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     said = normalise(text)
     for method in turn.view.payment_methods:
         if said in {method, normalise(turn.t(f"payment_{method}"))}:
@@ -278,7 +328,7 @@ def _payment(turn: Turn, inbound: InboundMessage, text: str) -> None:
     prompts.show(turn)
 
 
-def _summary(turn: Turn, inbound: InboundMessage, text: str) -> None:
+def _summary(turn: Turn, inbound: InboundMessage, text: str, reading: Reading) -> None:
     said = normalise(text)
     if said in turn.view.lexicon.yes or said == normalise(turn.t("confirm")):
         actions.place_order(turn, inbound)

@@ -6,16 +6,24 @@ import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
+from catalog.words import fold_accents
+
 
 class Intent(StrEnum):
     """What a message asks for. The members are in priority order: a message takes the first one found."""
 
-    PAID = "paid"  # "I've paid": the payment of the latest order is checked
     ORDER_STATUS = "order_status"  # before ORDER: "where is my order" also says "order"
+    HUMAN = "human"  # "I want to talk to a person", before ORDER ("I want")
     RESTART = "restart"
+    EMPTY = "empty"  # "empty my cart": before CART
     CANCEL = "cancel"
+    PAID = "paid"  # "I've paid"
+    REMOVE = "remove"  # "remove the samosa"
+    CHANGE = "change"  # "make it 3", "only one"
+    CHECKOUT = "checkout"
     CART = "cart"
     HELP = "help"
+    MENU = "menu"  # "what do you sell?": before ORDER
     ORDER = "order"
     GREETING = "greeting"  # last: "hi, I want chai" is an order
 
@@ -33,8 +41,16 @@ class Lexicon:
 
     def __init__(self, by_language: Mapping[str, Mapping[str, object]]) -> None:
         tables = [_Table(language, table) for language, table in sorted(by_language.items())]
+        # Phrases are kept with and without accents: shoppers often type "donde esta" for "dónde está".
         phrases = {
-            intent: tuple(dict.fromkeys(p for t in tables for p in t.strings("intents", intent.value)))
+            intent: tuple(
+                dict.fromkeys(
+                    v
+                    for t in tables
+                    for p in t.strings("intents", intent.value)
+                    for v in (p, fold_accents(p))
+                )
+            )
             for intent in Intent
         }
         # One alternation per intent, whole words only (a phrase may itself hold several words).
@@ -43,6 +59,8 @@ class Lexicon:
             for intent, said in phrases.items()
             if said  # an empty alternation would match every message
         )
+        # The words of the flow's own phrases ("quiero", "pedir", "produtos"): never a product's name.
+        self.flow_words = frozenset(w for said in phrases.values() for p in said for w in p.split())
         prefixes = [p for t in tables for p in t.strings("command_prefixes")]
         self.commands: Mapping[Intent, frozenset[str]] = {
             intent: frozenset(said) | {f"{prefix} {p}" for prefix in prefixes for p in said}
@@ -50,8 +68,10 @@ class Lexicon:
         }
         self.numbers: Mapping[str, int] = _merged_numbers(tables)
         self.not_leading = frozenset(w for t in tables for w in t.strings("not_leading"))
+        self.fillers = frozenset(w for t in tables for w in t.strings("fillers"))
         questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))
-        self.question = re.compile(r"\?|\b(?:" + questions + r")\b" if questions else r"\?")
+        # Look-arounds, not \b: a Devanagari word may end in a vowel sign, which \b does not count.
+        self.question = re.compile(r"\?|(?<!\w)(?:" + questions + r")(?!\w)" if questions else r"\?")
         self.yes = frozenset(w for t in tables for w in t.strings("yes"))
         self.no = frozenset(w for t in tables for w in t.strings("no"))
 
@@ -62,7 +82,9 @@ class Lexicon:
 class _Table:
     """One language's tables, read with checks that name the language and the entry at fault."""
 
-    _KNOWN = frozenset({"intents", "command_prefixes", "numbers", "not_leading", "questions", "yes", "no"})
+    _KNOWN = frozenset(
+        {"intents", "command_prefixes", "numbers", "not_leading", "fillers", "questions", "yes", "no"}
+    )
 
     def __init__(self, language: str, table: Mapping[str, object]) -> None:
         self.language = language
@@ -105,4 +127,6 @@ def _merged_numbers(tables: Iterable[_Table]) -> dict[str, int]:
                     f"words for {table.language!r}: numbers.{word} = {value}, another language says "
                     f"{numbers[word]}"
                 )
+    for word, value in list(numbers.items()):
+        numbers.setdefault(fold_accents(word), value)  # "tres" for "três" (no clash: checked above)
     return numbers

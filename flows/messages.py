@@ -27,6 +27,14 @@ class InboundKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCall:
+    """One order tool the optional AI assistant asked for (flows.assistant checks and runs it)."""
+
+    name: str
+    arguments: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
 class InboundMessage:
     """One message from a shopper, as every channel hands it to the engine."""
 
@@ -40,6 +48,7 @@ class InboundMessage:
     contact_name: str = ""
     phone: str = ""
     ack: str = ""  # what acknowledges this message in the webhook's answer (a Telegram button press's id)
+    assist: tuple[ToolCall, ...] = ()  # what the AI assistant made of a message the rules did not read
 
 
 class ChoiceStyle(StrEnum):

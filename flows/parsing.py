@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from catalog.search import tokens
+from catalog.words import fold_accents
+from catalog.words import words as split_words
 from flows.lexicon import Intent, Lexicon
 
 _DIGITS = re.compile(r"^\d+$")
@@ -19,16 +20,16 @@ def normalise(text: str) -> str:
 
 def detect_intent(text: str, lexicon: Lexicon) -> Intent | None:
     """The first intent (in priority order) whose phrase appears in the text."""
-    clean = normalise(text)
+    folded = fold_accents(normalise(text))
     for intent, pattern in lexicon.intent_patterns:
-        if pattern.search(clean):
+        if pattern.search(folded):
             return intent
     return None
 
 
 def is_global_command(text: str, intent: Intent, lexicon: Lexicon) -> bool:
     """Whether the whole message is just this command ("cart", "cancel"), not a sentence using the word."""
-    return normalise(text) in lexicon.commands[intent]
+    return fold_accents(normalise(text)) in lexicon.commands[intent]
 
 
 def is_question(text: str, lexicon: Lexicon) -> bool:
@@ -48,7 +49,7 @@ def parse_number(text: str, lexicon: Lexicon) -> int | None:
 
 def leading_quantity(text: str, lexicon: Lexicon) -> tuple[int | None, str]:
     """Split "2 masala chai" / "dos chai" / "chai x3" into (quantity, rest); (None, text) when absent."""
-    words = tokens(text)
+    words = split_words(text)
     if len(words) >= 2:
         for candidate, rest in ((words[0], words[1:]), (words[-1].removeprefix("x"), words[:-1])):
             number = None if candidate in lexicon.not_leading else parse_number(candidate, lexicon)

@@ -1,8 +1,8 @@
-"""What an order list asks for: status, group, channel, payment, text search, dates and a page."""
+"""What an order list asks for: status, group, channel, payment, delivery, text search, dates and a page."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from orders.status import GROUP_MEMBERS, OrderStatus, PaymentStatus, StatusGroup
@@ -23,6 +23,9 @@ class OrderFilter:
     date_to: date | None = None
     page: int = 1
     per_page: int = 25
+    carrier: str | None = None  # the delivery service, as typed on the order (any case)
+    warehouse: str | None = None
+    tracking: str | None = None  # an exact tracking number (TTN)
 
     @property
     def wanted_statuses(self) -> frozenset[OrderStatus] | None:
@@ -36,6 +39,19 @@ class OrderFilter:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    @property
+    def without_group(self) -> OrderFilter:
+        """The same list before a stat card narrowed it (the cards count within it)."""
+        return replace(self, group=None, statuses=())
+
+    @property
+    def without_dates(self) -> OrderFilter:
+        return replace(self, date_from=None, date_to=None)
+
+    @property
+    def has_dates(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ def order_to_dict(order: Order) -> dict[str, Any]:
         "warehouse": order.warehouse,
         "note": order.note,
         "assignee": order.assignee,
+        "assignee_confirmed": order.assignee_confirmed,
         "payments": [payment_to_dict(p) for p in order.payments],
         "amount_paid": paid.paid,
         "amount_due": paid.due,

@@ -122,7 +122,8 @@ class Order:
     fields: dict[str, FieldValue] = field(default_factory=dict)
     note: str = ""
     warehouse: str = ""
-    assignee: str = ""
+    assignee: str = ""  # the sales manager: a staff email or "system"
+    assignee_confirmed: bool = False
     history: tuple[OrderEvent, ...] = ()
     payments: tuple[Payment, ...] = ()
 

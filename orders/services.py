@@ -80,6 +80,10 @@ class OrderService:
     def now(self) -> datetime:
         return self._clock()
 
+    def after_commit(self) -> None:
+        """Another service's transaction wrote outbox rows: wake the relay."""
+        self._on_commit()
+
     async def place(self, cmd: PlaceOrder, idempotency: tuple[str, str] | None = None) -> Placement:
         """Place an order; with (key, request hash) a repeated request returns the first order."""
         try:

@@ -207,12 +207,22 @@ class ChatTemplate(BaseModel):
         return self.code or self.language
 
 
+class DashboardSettings(BaseModel):
+    """The store file's `[dashboard]` table: when a customer counts as a VIP (either threshold)."""
+
+    model_config = _STRICT
+
+    vip_orders: int = Field(default=5, ge=1, le=limits.MAX_INT)  # orders placed, cancelled ones aside
+    vip_spent: str | int | float = ""  # total spent in major units ("500.00"); empty: orders only
+
+
 class StoreConfig(BaseModel):
-    """The whole store file: settings, order and item fields, approved chat templates."""
+    """The whole store file: settings, order and item fields, approved chat templates, the dashboard."""
 
     model_config = _STRICT
 
     store: StoreSettings = StoreSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     order_fields: tuple[FieldSpec, ...] = ()
     item_fields: tuple[FieldSpec, ...] = ()
     whatsapp_templates: tuple[ChatTemplate, ...] = ()
@@ -231,6 +241,7 @@ class StoreConfig(BaseModel):
             if method not in self.store.delivery:
                 raise ValueError(f"store.delivery_fees: {method!r} is not one of store.delivery")
             self.delivery_fee_minor(method)  # a bad amount fails at start-up, not at the first order
+        _ = self.vip_spent_minor  # a bad amount fails at start-up too
         seen_templates: set[tuple[str, str]] = set()
         for template in self.whatsapp_templates:
             if template.language not in self.store.languages:
@@ -261,6 +272,17 @@ class StoreConfig(BaseModel):
             return 0 if raw is None else parse_major(raw, self.currency, self.price_locale)
         except MoneyError as exc:
             raise ValueError(f"store.delivery_fees.{method}: {exc}") from None
+
+    @property
+    def vip_spent_minor(self) -> int | None:
+        """The spend that makes a VIP, in minor units of the store currency; None: no spend threshold."""
+        raw = self.dashboard.vip_spent
+        if isinstance(raw, str) and not raw.strip():
+            return None
+        try:
+            return parse_major(raw, self.currency, self.price_locale)
+        except MoneyError as exc:
+            raise ValueError(f"dashboard.vip_spent: {exc}") from None
 
     def chat_template(self, channel: str, event: str, language: str) -> ChatTemplate | None:
         """The approved template standing in for this notification outside the channel's window, if any."""

@@ -63,12 +63,12 @@ def shop_env(tmp_path: Path, merchant: FakeServer) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running(*args: str, env: dict[str, str], cwd: Path, stopped_when: str) -> Iterator[None]:
-    """Run `chatcart ARGS` in the background; on exit stop it and check it shut down cleanly."""
+def running(*args: str, env: dict[str, str], cwd: Path, stopped_when: str) -> Iterator[int]:
+    """Run `chatcart ARGS` in the background (yields its pid); on exit stop it, check it stopped cleanly."""
     command = [sys.executable, "-m", "bot.cli", *args]
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        yield
+        yield process.pid
     finally:
         process.terminate()
         output = process.communicate(timeout=30)[0].decode()
@@ -91,8 +91,8 @@ def server(tmp_path: Path, shop_env: dict[str, str]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-async def wait_until_up(client: httpx.AsyncClient) -> None:
-    for _ in range(300):
+async def wait_until_up(client: httpx.AsyncClient, tries: int = 300) -> None:
+    for _ in range(tries):
         try:
             if (await client.get("/healthz")).status_code == 200:
                 return

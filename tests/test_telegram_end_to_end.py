@@ -212,3 +212,33 @@ async def test_a_body_that_is_no_update_gets_a_json_4xx_and_nothing_is_sent(
 async def test_only_post_is_accepted_on_the_webhook(app: httpx.AsyncClient) -> None:
     response = await app.get("/webhooks/telegram", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
     assert (response.status_code, response.json()["code"]) == (405, "method_not_allowed")
+
+
+async def test_a_hindi_shopper_orders_two_products_in_one_message_and_a_spanish_one_edits_the_cart(
+    app: httpx.AsyncClient, telegram_api: FakeServer
+) -> None:
+    updates = itertools.count(1)
+    hindi = TelegramUser(app, telegram_api, 333, name="Ravi", language="hi", update_counter=updates)
+    await hindi.says("नमस्ते, मुझे दो समोसे और एक मसाला चाय चाहिए")
+    await hindi.presses("Checkout")
+    await hindi.says("14 हनुमान रोड, जयपुर")
+    await hindi.presses("Confirm")
+    await hindi.presses("Confirm order")
+
+    spanish = TelegramUser(app, telegram_api, 444, name="Lucía", language="es", update_counter=updates)
+    await spanish.says("hola, quiero 3 samosas y 2 chai masala")
+    await spanish.says("quita las samosas")
+    await spanish.says("mejor 4 chai masala")
+    await spanish.says("eso es todo")
+    await spanish.says("Calle Mayor 5, Madrid")
+    await spanish.presses("Confirmar")
+    await spanish.presses("Confirmar pedido")
+
+    orders = (await app.get("/api/v1/orders", headers={"Authorization": f"Bearer {API_TOKEN}"})).json()
+    by_chat = {o["lead"]["user_id"]: o for o in orders["items"]}
+    assert sorted((i["sku"], i["quantity"]) for i in by_chat["333"]["items"]) == [
+        ("CHAI-MASALA", 1),
+        ("SNACK-SAMOSA", 2),
+    ]
+    assert [(i["sku"], i["quantity"]) for i in by_chat["444"]["items"]] == [("CHAI-MASALA", 4)]
+    assert any(m.text == "He quitado Samosa (2 pcs) de tu carrito." for m in spanish.inbox())

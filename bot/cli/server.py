@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 
 from bot.cli.common import Subcommands
@@ -13,6 +14,15 @@ from bot.setup.startup import load_demo_catalog_if_empty
 from bot.setup.wiring import Services
 
 log = logging.getLogger("chatcart")
+MAX_WORKERS = 64
+HEALTH_CHECK_SECONDS = 30
+
+
+def _process_count(text: str) -> int:
+    """`--workers`: a whole number from 1 to MAX_WORKERS."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 to {MAX_WORKERS}")
+    return int(text)
 
 
 async def serve(services: Services, args: argparse.Namespace) -> int:
@@ -34,11 +44,40 @@ async def serve(services: Services, args: argparse.Namespace) -> int:
         )
     if services.settings.api_token is None:
         log.warning("CHATCART_API_TOKEN is not set: the REST API answers 401 until it is")
+    if args.workers > 1:
+        return await _serve_processes(services, args)
     app = create_app(services, run_worker=not args.no_worker)
     # Our logging set-up speaks for uvicorn too (JSON lines, the level, probes out of the access log).
     config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None, log_level=None)
     log.info("serving %s on http://%s:%d", services.store.store.name, args.host, args.port)
     await uvicorn.Server(config).serve()
+    return 0
+
+
+async def _serve_processes(services: Services, args: argparse.Namespace) -> int:
+    """Several processes on one port, each building its own services; this one only supervises them."""
+    import uvicorn
+
+    from bot.web.processes import APP_FACTORY, RUN_WORKER
+
+    if services.db.is_sqlite:
+        log.warning("SQLite takes one write at a time: several processes add little (use PostgreSQL)")
+    name = services.store.store.name
+    await services.aclose()  # the database is ready; every process opens its own connections
+    os.environ[RUN_WORKER] = "0" if args.no_worker else "1"  # the processes read their settings there
+    log.info("serving %s on http://%s:%d with %d processes", name, args.host, args.port, args.workers)
+    # Blocks this event loop, which has nothing else to do: uvicorn's supervisor needs the main thread for its
+    # signal handlers, and restarts a process that dies or stops answering its health check (given more than
+    # the default 5 s: on a busy machine a new process can take longer to start).
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        timeout_worker_healthcheck=HEALTH_CHECK_SECONDS,
+    )
     return 0
 
 
@@ -58,6 +97,9 @@ def add_commands(sub: Subcommands) -> None:
     command.add_argument("--host", default="127.0.0.1")
     command.add_argument("--port", type=int, default=8000)
     command.add_argument("--no-worker", action="store_true", help="do not send the outbox from this process")
+    command.add_argument(
+        "--workers", type=_process_count, default=1, help="server processes sharing the port (default 1)"
+    )
     command.add_argument(
         "--demo-catalog", action="store_true", help="load the demo catalog if the catalog is empty"
     )

@@ -8,7 +8,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.delivery.relay import OutboxRelay
 from bot.delivery.reminders import ReminderPoller
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30.0
 HEARTBEAT_INTERVAL = 2.0
 ALIVE_FOR = timedelta(seconds=6)  # a worker silent this long is taken for dead
+GAP = ALIVE_FOR / 2  # beats further apart than this: ours failed (the database was away) or stalled
 
 
 class Worker:
@@ -32,13 +33,15 @@ class Worker:
         self.reminders = reminders
         self._db = db
         self._interval = interval
+        self._last_beat: datetime | None = None
+        self._steady_since: datetime | None = None  # the start of our current unbroken run of beats
 
     async def run(self, stop: asyncio.Event, *, send: bool = True) -> None:
         """Until `stop` is set: beat; with `send`, also send the outbox and queue due reminders."""
         with contextlib.suppress(Exception):  # first: the rows this process leases must name a live worker
-            await self._beat()
+            await self.beat()
         await self.relay.start()
-        jobs = [self._every(HEARTBEAT_INTERVAL, self._beat, stop, "heartbeat")]
+        jobs = [self._every(HEARTBEAT_INTERVAL, self.beat, stop, "heartbeat")]
         if send:
             jobs += [
                 self.relay.run_forever(stop),
@@ -50,10 +53,20 @@ class Worker:
             with contextlib.suppress(Exception):  # a database that is down: the heartbeat just goes stale
                 await self._db.write(functools.partial(workers.forget, worker_id=self.relay.owner))
 
-    async def _beat(self) -> None:
-        """Say this process is alive; then free the rows of workers that stopped saying so."""
+    async def beat(self) -> None:
+        """Say this process is alive; then free the rows of workers that stopped saying so.
+
+        Only once we have beaten without a gap for as long as a worker may be silent: after the database
+        was away, every worker's heartbeat is old, and one that is alive (with "sent" outcomes it could not
+        write yet) would see its rows sent again by us.
+        """
         owner, now = self.relay.owner, self.relay.now()
         await self._db.write(lambda conn: workers.beat(conn, owner, now))
+        if self._last_beat is None or self._steady_since is None or now - self._last_beat > GAP:
+            self._steady_since = now
+        self._last_beat = now
+        if now - self._steady_since < ALIVE_FOR:
+            return
         freed = await self._db.write(
             lambda conn: OutboxRepository(conn).release_abandoned(now, alive_since=now - ALIVE_FOR)
         )

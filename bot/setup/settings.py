@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_STORE_FILE = Path("chatcart.toml")
@@ -46,6 +46,12 @@ class Settings(BaseSettings):
 
     merchant_webhook_url: str | None = None
     merchant_webhook_secret: SecretStr | None = None
+
+    # The optional AI assistant (off unless a URL and a model are set): any OpenAI-compatible server.
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(default=3.0, gt=0, le=30)  # seconds; past it the rules answer
 
     # on|off. The test chat at /chat places real orders for anyone who reaches it: `make run` turns it on.
     web_chat: bool = False

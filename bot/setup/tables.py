@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bot.conversations.sql
 import bot.delivery.health
+import bot.delivery.web_mailboxes
 import bot.delivery.windows
 import bot.staff.tables
 import bot.turns.claims

@@ -18,6 +18,7 @@ from bot.delivery.reminders import ReminderPoller
 from bot.delivery.rendering import MessageRenderer
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.senders import ChatMessageSender, MerchantWebhookSender
+from bot.delivery.web_mailboxes import SqlMailboxes
 from bot.delivery.windows import ServiceWindows, WindowedSend
 from bot.delivery.worker import Worker
 from bot.setup.channels import Channels, ConfigurationError, build_channels
@@ -27,6 +28,7 @@ from bot.staff.accounts import StaffAccounts
 from bot.staff.sessions import SignIns
 from bot.templating import load_lexicon, load_phrases
 from bot.turns.admin import AdminCommands
+from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.dispatch import Dispatcher
 from bot.turns.order_commands import OrderCommands
@@ -35,6 +37,7 @@ from catalog.service import CatalogService
 from channels.base import Channel
 from channels.web import WebChatChannel
 from orders.db.engine import Database
+from orders.list_service import ListService
 from orders.notifications import NotificationTargets
 from orders.outbox import MERCHANT, PAYMENTS, OutboxKind
 from orders.pay_links import PayLinks
@@ -56,12 +59,13 @@ class Services:
     orders: OrderService
     catalog: CatalogService
     channels: Channels
-    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes
+    web_chat: WebChatChannel  # also in `channels`: the relay delivers into its mailboxes (in the database)
     dispatch: Dispatcher
     turns: TurnRunner
     worker: Worker
     staff: StaffAccounts
     sign_ins: SignIns
+    listing: ListService  # the orders list, its counters, the customers (read only)
     http: httpx.AsyncClient
     payments: PaymentService
     gateway: PaymentGateway | None = None  # the merchant's Stripe account, when configured
@@ -141,6 +145,14 @@ def _relay(
     return relay, http, senders
 
 
+def _assistant(settings: Settings, http: httpx.AsyncClient) -> Assistant | None:
+    """The optional AI assistant: on only with CHATCART_LLM_URL and CHATCART_LLM_MODEL."""
+    if not (settings.llm_url and settings.llm_model):
+        return None
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return Assistant(http, settings.llm_url, settings.llm_model, key, settings.llm_timeout)
+
+
 def _turns(
     db: Database,
     *,
@@ -149,6 +161,7 @@ def _turns(
     relay: OutboxRelay,
     channels: Channels,
     clock: Callable[[], datetime],
+    assistant: Assistant | None,
     online: bool = False,
 ) -> tuple[TurnRunner, CatalogCache]:
     catalog_cache = CatalogCache(db)
@@ -164,6 +177,7 @@ def _turns(
         clock=clock,
         windowed=frozenset(lead for lead, c in channels.by_lead.items() if c.window(lead) is not None),
         online_payments=online,
+        assistant=assistant,
     )
     return turns, catalog_cache
 
@@ -178,7 +192,7 @@ def build_services(
     """Wire everything; `provider_transport` lets tests and benchmarks answer the chat APIs in-process."""
     store = load_store(settings)
     db = Database(settings.database_url)
-    web_chat = WebChatChannel()
+    web_chat = WebChatChannel(SqlMailboxes(db, clock))
     channels = build_channels(settings, store, web_chat, transport=provider_transport, extra=extra_channels)
     relay, http, senders = _relay(settings, store, db, channels, clock)
     targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
@@ -197,7 +211,14 @@ def build_services(
         senders[OutboxKind.PAYMENT_CHECK] = PaymentCheckSender(pay_links)
     redis = _redis(settings.redis_url) if settings.redis_url else None
     turns, catalog_cache = _turns(
-        db, store=store, orders=orders, relay=relay, channels=channels, clock=clock, online=bool(provider)
+        db,
+        store=store,
+        orders=orders,
+        relay=relay,
+        channels=channels,
+        clock=clock,
+        online=bool(provider),
+        assistant=_assistant(settings, http),
     )
     return Services(
         settings=settings,
@@ -213,6 +234,7 @@ def build_services(
         worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         staff=StaffAccounts(db, clock),
         sign_ins=SignIns(db, clock),
+        listing=ListService(db, store, clock),
         http=http,
         payments=payments,
         gateway=stripe,

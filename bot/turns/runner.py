@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -15,16 +15,19 @@ from bot.conversations.locks import KeyedLocks
 from bot.delivery import codec
 from bot.delivery.relay import LEASE
 from bot.delivery.windows import touch
+from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.claims import claim, claim_many
 from bot.turns.order_commands import OrderCommands
-from flows.conversation import Conversation
+from flows.assistant import ASSISTED_STEPS
+from flows.conversation import Conversation, Step
 from flows.engine import step
 from flows.lexicon import Lexicon
-from flows.messages import InboundMessage, OutboundMessage
+from flows.messages import InboundKind, InboundMessage, OutboundMessage
 from flows.phrases import Phrasebook
 from flows.results import resume
 from flows.turn import StoreView
+from flows.understanding import read
 from orders.db.batches import Batches
 from orders.db.engine import Database
 from orders.db.outbox import OutboxRepository
@@ -76,6 +79,7 @@ class TurnRunner:
         clock: Callable[[], datetime],
         windowed: frozenset[str] = frozenset(),
         online_payments: bool = False,
+        assistant: Assistant | None = None,
     ) -> None:
         self._db = db
         self._store = store
@@ -89,6 +93,7 @@ class TurnRunner:
         self._windowed = windowed  # lead channels whose service window each inbound message reopens
         self._online = online_payments  # a payment provider takes the store's "online" payments
         self._locks = KeyedLocks()
+        self._assistant = assistant
         # Turns of different conversations that wait together share their statements: on PostgreSQL each
         # is a round trip. SQLite's statements are calls in-process and its group commit already shares
         # the commit, so there a turn goes alone (a batch runs on the event loop).
@@ -99,6 +104,8 @@ class TurnRunner:
         async with self._locks.hold(str(inbound.key)):
             snapshot = await self._catalog.snapshot()
             view = StoreView(self._store, snapshot, self.phrases, self._lexicon, self._online)
+            if self._assistant is not None and inbound.kind is InboundKind.TEXT:
+                inbound = await self._assisted(inbound, view)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
                     result = await self._batches.submit(_Turn(provider, inbound, view))
@@ -111,6 +118,23 @@ class TurnRunner:
         if result is not None and result.replies:
             await self._deliver_now(result.replies)
         return result
+
+    async def _assisted(self, inbound: InboundMessage, view: StoreView) -> InboundMessage:
+        """The message with the assistant's tool calls when the rules would not read it at this step; the
+        model is asked before the turn's transaction, so a slow provider holds no database lock."""
+        assert self._assistant is not None
+        reading = read(inbound.text, view.lexicon, view.catalog)
+        if reading.intent or reading.items or reading.number is not None or reading.ambiguous:
+            return inbound
+        if view.catalog.search(inbound.text):
+            return inbound
+        saved = await self._db.read(lambda conn: sql.load_in(conn, inbound.key))
+        step_now = saved.step if saved else Step.IDLE
+        if step_now not in ASSISTED_STEPS:
+            return inbound
+        language = saved.language if saved else view.language_for(inbound.language)
+        calls = await self._assistant.suggest(inbound.text, view, language)
+        return replace(inbound, assist=calls) if calls else inbound
 
     async def answer_once(
         self, provider: str, inbound: InboundMessage, work: Callable[[Connection], str]

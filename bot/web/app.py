@@ -17,9 +17,11 @@ from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
 from bot.web import operations, pay_pages, web_chat
+from bot.web.api import listing as listing_api
 from bot.web.api import orders as orders_api
 from bot.web.api import payments as payments_api
 from bot.web.api import products as products_api
+from bot.web.api import tools as tools_api
 from bot.web.api.errors import install_error_handlers
 from bot.web.dashboard import install_dashboard
 from bot.web.direct_routes import DirectRoutes, Handler
@@ -68,10 +70,12 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.state.services = services
     app.state.failures = failures
     install_error_handlers(app)
+    app.include_router(listing_api.router)  # before /orders/{number}: `stats` is not a number
     app.include_router(orders_api.router)
     app.include_router(products_api.router)
     app.include_router(payments_api.router)
     app.include_router(pay_pages.router)
+    app.include_router(tools_api.router)
     if services.settings.web_chat:
         app.include_router(web_chat.router)
         log.warning(

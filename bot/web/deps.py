@@ -10,6 +10,9 @@ from bot.setup.wiring import Services
 from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
 from channels.web import WebChatChannel
+from orders.desk import OrderDesk
+from orders.edits import OrderEditor
+from orders.list_service import ListService
 from orders.payment_services import PaymentService
 from orders.services import OrderService
 
@@ -24,6 +27,10 @@ AppServices = Annotated[Services, Depends(services)]
 
 def _orders(app: AppServices) -> OrderService:
     return app.orders
+
+
+def _listing(app: AppServices) -> ListService:
+    return app.listing
 
 
 def _catalog(app: AppServices) -> CatalogService:
@@ -42,8 +49,19 @@ def _web_chat(app: AppServices) -> WebChatChannel:
     return app.web_chat
 
 
+def _editor(app: AppServices) -> OrderEditor:
+    return OrderEditor(app.db, app.store, app.orders)
+
+
+def _desk(app: AppServices) -> OrderDesk:
+    return OrderDesk(app.db, app.store, app.orders)
+
+
 Orders = Annotated[OrderService, Depends(_orders)]
+Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
 Payments = Annotated[PaymentService, Depends(_payments)]
 Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
+Editor = Annotated[OrderEditor, Depends(_editor)]
+Desk = Annotated[OrderDesk, Depends(_desk)]

@@ -47,10 +47,10 @@ async def send_message(request: Request, app: AppServices, dispatch: Dispatch, m
     if not handled:  # recorded for the operator; sending it again would fail the same way
         problem = "Sorry, the shop could not read that message. Please write it another way."
         return JSONResponse(error_body(problem, "unprocessable_message"), status_code=422)
-    return {"messages": [codec.to_payload(m) for m in mailboxes.take(inbound.key.user_id)]}
+    return {"messages": [codec.to_payload(m) for m in await mailboxes.take(inbound.key.user_id)]}
 
 
 @router.get("/chat/api/messages")
 async def fetch_messages(mailboxes: WebChat, session: str = Query(min_length=8, max_length=64)) -> Any:
     """Messages that arrived since the last fetch (order status changes, reminders)."""
-    return {"messages": [codec.to_payload(m) for m in mailboxes.take(session)]}
+    return {"messages": [codec.to_payload(m) for m in await mailboxes.take(session)]}

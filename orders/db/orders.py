@@ -61,6 +61,12 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
     if f.date_to is not None:
         end = datetime.combine(f.date_to + timedelta(days=1), _UTC_DAY_START)
         conds.append(orders.c.created_at < end)
+    if f.carrier:
+        conds.append(func.lower(orders.c.carrier) == f.carrier.strip().lower())
+    if f.warehouse:
+        conds.append(orders.c.warehouse == f.warehouse.strip())
+    if f.tracking:
+        conds.append(orders.c.tracking_number == f.tracking.strip())
     if f.query.strip():
         pattern = _like(f.query.strip())
         text_match = [
@@ -69,6 +75,11 @@ def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
         ]
         conds.append(or_(cast(orders.c.number, SqlString).like(pattern, escape="\\"), *text_match))
     return conds
+
+
+def where(f: OrderFilter) -> ColumnElement[bool]:
+    """The filter as one SQL condition on the orders table (other list queries share it)."""
+    return and_(True, *_conditions(f))
 
 
 def _to_order(
@@ -105,6 +116,7 @@ def _to_order(
         note=m["note"],
         warehouse=m["warehouse"],
         assignee=m["assignee"],
+        assignee_confirmed=bool(m["assignee_confirmed"]),
         history=tuple(events),
         payments=tuple(paid),
     )
@@ -155,6 +167,7 @@ _NEW_ORDER_DEFAULTS: dict[str, Any] = {
     "expected_delivery_date": None,
     "warehouse": "",
     "assignee": "",
+    "assignee_confirmed": False,
     "note": "",
     "lead_channel": None,
     "lead_user_id": None,
@@ -229,7 +242,8 @@ class OrderRepository:
             }
             for i, line in enumerate(lines)
         ]
-        self._conn.execute(_INSERT_LINE, line_rows)
+        if line_rows:  # a draft typed up by staff starts empty
+            self._conn.execute(_INSERT_LINE, line_rows)
         self.add_events(order_id, [created])
         return _to_order(values | {"id": order_id}, list(lines), [created], [])
 
@@ -259,10 +273,14 @@ class OrderRepository:
         return found[0] if found else None
 
     def search(self, f: OrderFilter) -> tuple[list[Order], int]:
-        where = and_(True, *_conditions(f))
-        total = self._conn.execute(select(func.count()).select_from(orders).where(where)).scalar_one()
-        page = select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+        condition = where(f)
+        total = self._conn.execute(select(func.count()).select_from(orders).where(condition)).scalar_one()
+        page = select(orders).where(condition).order_by(orders.c.created_at.desc(), orders.c.id.desc())
         return self._load(page.limit(f.per_page).offset(f.offset)), int(total)
+
+    def load_page(self, query: Select[Any], page: int, per_page: int) -> list[Order]:
+        """A page of the orders `query` selects (its own order), with their lines, history and payments."""
+        return self._load(query.limit(per_page).offset((page - 1) * per_page))
 
     def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
         """Every matching order, newest first, loaded a batch at a time."""

@@ -199,8 +199,14 @@ class OutboxRepository:
         self._conn.execute(statement.values(lease_until=None, lease_owner=None, **values))
 
     def due_now(self, channel: str, now: datetime) -> None:
-        """Every pending row of this channel is due now (it works again after failing)."""
-        waiting = and_(outbox.c.channel == channel, outbox.c.status == _PENDING, outbox.c.due_at > now)
+        """Every pending row of this channel is due now (it works again after failing), except those leased:
+        their worker is sending them, and making them due would let another send them again."""
+        waiting = and_(
+            outbox.c.channel == channel,
+            outbox.c.status == _PENDING,
+            outbox.c.due_at > now,
+            outbox.c.lease_owner.is_(None),
+        )
         self._conn.execute(update(outbox).where(waiting).values(due_at=now))
 
     def has_pending(self, recipient: str) -> bool:

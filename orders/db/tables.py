@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Sequence, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, Sequence, String, Table, Text, false
 
 from catalog.db.schema import JsonColumn, UtcDateTime, metadata
 
@@ -35,7 +35,9 @@ orders = Table(
     Column("warehouse", String(100), nullable=False, default=""),
     Column("fields", JsonColumn, nullable=False, default=dict),
     Column("note", Text, nullable=False, default=""),
-    Column("assignee", String(100), nullable=False, default=""),
+    # The sales manager: a staff email (up to 200 characters) or "system"; checked by a manager or not.
+    Column("assignee", String(200), nullable=False, default=""),
+    Column("assignee_confirmed", Boolean, nullable=False, default=False, server_default=false()),
     Column("remind_at", UtcDateTime, nullable=True),
     Column("reminder_sent_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False, index=True),
@@ -63,7 +65,7 @@ order_events = Table(
     Column("id", Integer, primary_key=True),
     Column("order_id", Integer, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("kind", String(48), nullable=False),
-    Column("actor", String(100), nullable=False),
+    Column("actor", String(200), nullable=False),  # a staff email is up to 200 characters
     Column("at", UtcDateTime, nullable=False),
     Column("data", JsonColumn, nullable=False, default=dict),
 )

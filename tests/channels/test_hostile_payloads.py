@@ -136,3 +136,27 @@ async def test_the_console_still_presses_a_choice_by_its_number() -> None:
     console = ConsoleChannel(out=StringIO())
     await console.send(OutboundMessage(console.key, "Pick", (Choice("1:p:1", "Masala chai"),)))
     assert console.read("1", datetime.now(UTC), "run").choice_id == "1:p:1"
+
+
+def _telegram_shapes() -> list[dict[str, Any]]:
+    """Updates whose parts have the wrong JSON type: `from` a string, a chat id that is no integer, …"""
+    text, press = recorded("telegram", "text_message"), recorded("telegram", "callback_query")
+    shapes: list[dict[str, Any]] = []
+    for value in ("bob", 5, None, ["x"]):
+        shapes.append(text | {"message": text["message"] | {"from": value}})
+        shapes.append(press | {"callback_query": press["callback_query"] | {"from": value}})
+    for chat_id in ("x" * 500, 10**30, True, 1.5, None, {"id": 1}):
+        shapes.append(text | {"message": text["message"] | {"chat": {"id": chat_id, "type": "private"}}})
+    shapes.append(text | {"message": "hello"})
+    shapes.append(text | {"message": text["message"] | {"contact": "x"}})
+    shapes.append(press | {"callback_query": "press"})
+    shapes.append(press | {"callback_query": press["callback_query"] | {"message": "m"}})
+    return shapes
+
+
+@pytest.mark.parametrize("update", _telegram_shapes())
+def test_a_telegram_update_of_the_wrong_shape_is_a_bad_payload(
+    update: dict[str, Any], parsers: dict[str, Parse]
+) -> None:
+    with pytest.raises(BadPayload):
+        parsers["telegram"](json.dumps(update).encode())

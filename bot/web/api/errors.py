@@ -14,6 +14,7 @@ from bot.turns.failures import DATABASE_ERRORS, is_transient, refused_value
 from catalog.product import ProductValidationError
 from catalog.service import DuplicateSku, ProductNotFound
 from orders import errors as order_errors
+from orders.editing import InvalidEdit
 from orders.store import FieldValueError
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ _STATUS_BY_ERROR: list[tuple[type[Exception], int]] = [
     (DuplicateSku, 409),
     (order_errors.UnknownProduct, 422),
     (order_errors.InvalidOrder, 422),
+    (InvalidEdit, 422),
     (ProductValidationError, 422),
     (FieldValueError, 422),
 ]

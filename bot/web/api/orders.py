@@ -59,9 +59,25 @@ def _filters(  # noqa: PLR0917 (FastAPI reads each query parameter from this sig
     date_to: Annotated[date | None, Query(le=LAST_DAY)] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
+    carrier: Annotated[str | None, Query(max_length=100, description="delivery service"), Storable] = None,
+    warehouse: Annotated[str | None, Query(max_length=100), Storable] = None,
+    tracking: Annotated[
+        str | None, Query(max_length=100, description="exact tracking number"), Storable
+    ] = None,
 ) -> OrderFilter:
     return OrderFilter(
-        _statuses(status), group, channel or None, payment_status, q, date_from, date_to, page, per_page
+        _statuses(status),
+        group,
+        channel or None,
+        payment_status,
+        q,
+        date_from,
+        date_to,
+        page,
+        per_page,
+        carrier=carrier or None,
+        warehouse=warehouse or None,
+        tracking=tracking or None,
     )
 
 

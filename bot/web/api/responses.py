@@ -140,6 +140,7 @@ class OrderOut(_Out):
     warehouse: str
     note: str
     assignee: str
+    assignee_confirmed: bool
     payments: list[PaymentOut]
     amount_paid: Minor = Field(description="received, net of refunds; voided payments do not count")
     amount_due: Minor = Field(description="what is still to be paid (refunded money is not due again)")
@@ -207,6 +208,12 @@ class ProductListOut(_Out):
 
     items: list[ProductOut]
     total: int
+
+
+class ToolsOut(_Out):
+    """Order tools as chat-completions functions: {"type": "function", "function": {name, parameters}}."""
+
+    tools: list[dict[str, Any]]
 
 
 Responses = dict[int | str, dict[str, Any]]

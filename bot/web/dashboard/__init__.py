@@ -1,5 +1,5 @@
 """The merchant's dashboard at /admin: server-rendered pages (templates/html/admin/), its own static files,
-staff sessions and CSRF, and the pages: sign-in, orders, staff."""
+staff sessions and CSRF, and the pages: sign-in, orders, customers, staff."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web.dashboard import orders_list, payments_page, sign_in, staff_pages
+from bot.web.dashboard import (
+    customers,
+    manual_order,
+    order_page,
+    orders_list,
+    payments_page,
+    sign_in,
+    staff_pages,
+)
 from bot.web.dashboard.render import page
 from bot.web.dashboard.session import BadCsrf, Forbidden, SignInNeeded, to_sign_in
 
@@ -28,6 +36,9 @@ def install_dashboard(app: FastAPI) -> None:
     app.mount("/admin/static", StaticFiles(directory=static), name="admin-static")
     app.include_router(sign_in.router)
     app.include_router(orders_list.router)
+    app.include_router(customers.router)
+    app.include_router(manual_order.router)  # /admin/orders/new before /admin/orders/{number}
+    app.include_router(order_page.router)
     app.include_router(staff_pages.router)
     app.include_router(payments_page.router)
 

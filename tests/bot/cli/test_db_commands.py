@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from bot.cli.main import main
 from bot.setup.settings import Settings
@@ -93,7 +94,10 @@ async def test_db_current_and_history_tell_what_is_applied_and_what_is_pending(
     assert await chatcart("db", "current") == 0
     assert await chatcart("db", "history") == 0
     out = capsys.readouterr().out.splitlines()
-    revisions = [f"{n:04d}" for n in range(int(migrate.head_revision()), 0, -1)]  # newest first
+    revisions = [
+        script.revision for script in ScriptDirectory.from_config(migrate._config()).walk_revisions()
+    ]
+    assert revisions[0] == migrate.head_revision() and revisions[-1] == "0001"  # newest first
     assert out[0] == f"{database} has no schema yet; {len(revisions)} to apply: run `chatcart db upgrade`"
     assert [line.split()[:2] for line in out[1:]] == [[r, "pending"] for r in revisions]
     assert out[-1] == "0001  pending  initial schema"

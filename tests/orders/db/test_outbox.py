@@ -169,3 +169,15 @@ async def test_a_dead_row_can_be_put_back_in_the_queue(db: Database, clock: Cloc
     assert await db.write(lambda conn: OutboxRepository(conn).retry_dead(None, clock())) == 0  # none dead
     assert await claim(db, clock) == ["bad"]
     assert await db.read(outbox_counts) == {("merchant", "pending"): 1, ("merchant", "sent"): 1}
+
+
+async def test_a_channel_that_works_again_makes_waiting_rows_due_but_not_those_being_sent(
+    db: Database, clock: Clock
+) -> None:
+    """Found by the drill: on recovery every pending row was made due, a leased one too, and another
+    worker sent it again while its owner was sending it."""
+    await add(db, clock, message("a", recipient="telegram:1"), message("b", recipient="telegram:2"))
+    assert await claim(db, clock, owner="w1", limit=1) == ["a"]  # w1 is sending it right now
+    await settle(db, clock, Outcome((await ids(db))["b"], retry_at=clock() + timedelta(minutes=1)))
+    await db.write(lambda conn: OutboxRepository(conn).due_now("telegram", clock()))
+    assert await claim(db, clock, owner="w2") == ["b"]

@@ -1,7 +1,7 @@
 """payments: method, comment, refunds and voids on payments; pay links; provider events processed once
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-02 11:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import catalog.db.schema
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,271 @@
+"""`chatcart serve --workers N` as an operator runs it: 1, 2 and 4 server processes on PostgreSQL, driven over
+loopback sockets by this process, which also plays Telegram's Bot API (so the servers' outbound HTTP is real).
+
+Prints updates/s, webhook latency (p50/p99), the servers' CPU per update and the scaling against one process.
+Set CHATCART_BENCH_POSTGRES_URL (and CHATCART_BENCH_REDIS_URL to give the servers Redis for readiness);
+CHATCART_BENCH_PROCESSES ("1,2,4"), CHATCART_BENCH_PROCESS_SHOPPERS (1000), CHATCART_BENCH_ROUNDS (1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.posting import HttpPoster, post
+from bench.telegram_shop import CATALOG, SECRET, STORE, Shopper, button_data
+from orders.db import migrate
+from orders.db.engine import Database
+
+_SENT = b'{"ok":true,"result":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"}}}'
+_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+    len(_SENT),
+    _SENT,
+)
+_TICKS = os.sysconf("SC_CLK_TCK")
+_CHATCART = (sys.executable, "-m", "bot.cli")
+
+
+@dataclass
+class BotApi:
+    """Telegram's Bot API on a loopback socket: answers every call, keeps each chat's latest keyboard."""
+
+    keyboards: dict[str, bytes] = field(default_factory=dict)
+    arrived: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(x.split(b":", 1)[1])
+                        for x in head.split(b"\r\n")
+                        if x.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                body = await reader.readexactly(length)
+                if b'"reply_markup"' in body:  # decoded only when it carries buttons a shopper will press
+                    chat = str(json.loads(body)["chat_id"])
+                    self.keyboards[chat] = body
+                    self.arrived.setdefault(chat, asyncio.Event()).set()
+                writer.write(_ANSWER)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def callback_for(self, chat: str, label: str) -> str:
+        """The button's data from the chat's latest keyboard (waiting for it if the reply is on its way)."""
+        event = self.arrived.setdefault(chat, asyncio.Event())
+        await event.wait()
+        event.clear()
+        return button_data(self.keyboards[chat], label)
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
+def _children(parent: int) -> list[int]:
+    """The processes whose parent is `parent`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+async def _walk(  # one shopper through the flow, each update after the previous answer
+    client: HttpPoster, api: BotApi, shopper: Shopper, ids: itertools.count[int], lat: list[float]
+) -> int:
+    done = 0
+    for step in shopper.steps:
+        kind, _, value = step.partition(":")
+        update = _update(shopper.chat, next(ids), kind, value)
+        if kind == "press":
+            update["callback_query"]["data"] = await api.callback_for(str(shopper.chat), value)
+        start = time.perf_counter()
+        await post(client, update)
+        lat.append(time.perf_counter() - start)
+        done += 1
+    return done
+
+
+def _update(chat: int, update_id: int, kind: str, value: str) -> dict[str, Any]:
+    user = {"id": chat, "is_bot": False, "first_name": "Shopper", "language_code": "en"}
+    where = {"id": chat, "type": "private"}
+    if kind == "text":
+        message = {"message_id": update_id, "date": 1_790_000_000, "chat": where, "from": user, "text": value}
+        return {"update_id": update_id, "message": message}
+    pressed_on = {"message_id": 1, "date": 1_790_000_000, "chat": where}
+    query = {"id": str(update_id), "from": user, "chat_instance": "1", "data": "", "message": pressed_on}
+    return {"update_id": update_id, "callback_query": query}
+
+
+@dataclass
+class Result:
+    processes: int
+    rate: float
+    p50: float
+    p99: float
+    cpu_us: float
+
+
+class Servers:
+    """`chatcart serve --workers N` in the background, on a fresh schema."""
+
+    def __init__(self, folder: Path, database: str, redis: str | None, bot_api: int) -> None:
+        self.folder = folder
+        self.env = (
+            {k: v for k, v in os.environ.items() if not k.startswith("CHATCART_")}
+            | {
+                "CHATCART_DATABASE_URL": database,
+                "CHATCART_STORE_CONFIG": str(folder / "store.toml"),
+                "CHATCART_TELEGRAM_TOKEN": "1:BENCH",
+                "CHATCART_TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "CHATCART_TELEGRAM_API_URL": f"http://127.0.0.1:{bot_api}",
+                "CHATCART_TELEGRAM_ADMIN_CHAT_ID": "1",
+                "CHATCART_LOG_LEVEL": "INFO",  # the bench waits for each process's "startup complete"
+            }
+            | ({"CHATCART_REDIS_URL": redis} if redis else {})
+        )
+        (folder / "store.toml").write_text(STORE)
+        (folder / "catalog.csv").write_text(CATALOG)
+
+    async def start(self, processes: int, port: int) -> asyncio.subprocess.Process:
+        """Every process started and its application ready; its log is drained in the background."""
+        db = Database(self.env["CHATCART_DATABASE_URL"])
+        await migrate.empty_postgres(db)
+        await db.dispose()
+        await self._chatcart("db", "upgrade")
+        await self._chatcart("catalog", "import", "catalog.csv")
+        server = await asyncio.create_subprocess_exec(
+            *_CHATCART,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(processes),
+            env=self.env,
+            cwd=self.folder,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        assert server.stderr is not None
+        ready, listening = 0, False
+        while ready < processes or not listening:
+            line = await server.stderr.readline()
+            if not line:
+                raise RuntimeError("chatcart serve stopped while starting")
+            ready += b"Application startup complete" in line
+            listening = listening or b"Uvicorn running on" in line
+        self._drain = asyncio.create_task(_drain(server.stderr))
+        return server
+
+    async def _chatcart(self, *args: str) -> None:
+        done = await asyncio.create_subprocess_exec(
+            *_CHATCART, *args, env=self.env, cwd=self.folder, stdout=asyncio.subprocess.DEVNULL
+        )
+        if await done.wait():
+            raise RuntimeError(f"chatcart {' '.join(args)} failed")
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    while await stream.readline():
+        pass
+
+
+async def one_run(servers: Servers, api: BotApi, processes: int, shoppers: int, first_chat: int) -> Result:
+    port = _free_port()
+    server = await servers.start(processes, port)
+    try:
+        client = HttpPoster(port)
+        ids = itertools.count(first_chat * 10)
+        warm: list[float] = []
+        walkers = (_walk(client, api, Shopper(first_chat + i), ids, warm) for i in range(100 * processes))
+        await asyncio.gather(*walkers)
+        await asyncio.sleep(1)  # the warm-up's admin notices go out before the clock starts
+        pids = [p for p in _children(server.pid) if p != server.pid] if processes > 1 else [server.pid]
+        cpu = _cpu_seconds(pids)
+        latencies: list[float] = []
+        start = time.perf_counter()
+        first = first_chat + 100 * processes
+        walkers = (_walk(client, api, Shopper(first + i), ids, latencies) for i in range(shoppers))
+        counts = await asyncio.gather(*walkers)
+        elapsed = time.perf_counter() - start
+        cpu = _cpu_seconds(pids) - cpu
+        await client.aclose()
+    finally:
+        server.terminate()
+        await server.wait()
+    updates = sum(counts)
+    cuts = statistics.quantiles(latencies, n=100)
+    return Result(processes, updates / elapsed, cuts[49] * 1000, cuts[98] * 1000, cpu / updates * 1e6)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def main() -> None:
+    database = os.environ.get("CHATCART_BENCH_POSTGRES_URL")
+    if not database:
+        print("several processes: skipped (set CHATCART_BENCH_POSTGRES_URL)")
+        return
+    counts = [int(n) for n in os.environ.get("CHATCART_BENCH_PROCESSES", "1,2,4").split(",")]
+    shoppers = int(os.environ.get("CHATCART_BENCH_PROCESS_SHOPPERS", "1000"))
+    rounds = int(os.environ.get("CHATCART_BENCH_ROUNDS", "1"))
+    api = BotApi()
+    bot_api = await asyncio.start_server(api.serve, "127.0.0.1", 0)
+    port = bot_api.sockets[0].getsockname()[1]
+    print(
+        f"several processes over loopback sockets, PostgreSQL, {shoppers} shoppers, this process the client:"
+    )
+    results: dict[int, list[Result]] = {n: [] for n in counts}
+    with tempfile.TemporaryDirectory() as folder:
+        servers = Servers(Path(folder), database, os.environ.get("CHATCART_BENCH_REDIS_URL"), port)
+        chat = 3_000_000
+        for _ in range(rounds):  # interleaved, so that a noisy minute touches every count alike
+            for n in counts:
+                results[n].append(await one_run(servers, api, n, shoppers, chat))
+                chat += 10_000
+    bot_api.close()
+    base = statistics.median(r.rate for r in results[counts[0]])
+    for n in counts:
+        rate = statistics.median(r.rate for r in results[n])
+        p50 = statistics.median(r.p50 for r in results[n])
+        p99 = statistics.median(r.p99 for r in results[n])
+        cpu = statistics.median(r.cpu_us for r in results[n])
+        name = f"{n} process{'es' if n > 1 else ''}"
+        print(
+            f"  {name:<11}: {rate:7.0f} updates/s  ×{rate / base:4.2f}   p50 {p50:7.1f} ms   "
+            f"p99 {p99:7.1f} ms   server CPU {cpu:6.0f} µs/update"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

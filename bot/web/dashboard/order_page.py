@@ -1,0 +1,232 @@
+"""`/admin/orders/{number}`: one order's page (summary, stepper, cards, one Save for every edited card),
+cancel and the sales check from its More menu, and `/print`, a clean printable copy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from bot.setup.wiring import Services
+from bot.staff.roles import Area, may
+from bot.staff.sessions import Session
+from bot.web.dashboard import order_view
+from bot.web.dashboard.order_forms import parse_edit, stored_rows, typed_rows
+from bot.web.dashboard.render import Notice, bare_page, page
+from bot.web.dashboard.session import EditsOrders, Forbidden, OrdersStaff, changes
+from bot.web.deps import AppServices, Catalog, Desk, Editor, Orders
+from catalog.money import format_money
+from catalog.service import CatalogService
+from orders.commands import ChangeStatus
+from orders.desk import OrderDesk
+from orders.editing import InvalidEdit
+from orders.edits import OrderEditor
+from orders.errors import OrderError, OrderNotFound
+from orders.model import Order
+from orders.services import OrderService
+from orders.status import OrderStatus
+
+router = APIRouter(include_in_schema=False)
+ChecksSales = Annotated[Session, Depends(changes(Area.ATTRIBUTION))]
+MAX_NUMBER = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """The services an order's page reads and writes through."""
+
+    app: Services
+    orders: OrderService
+    editor: OrderEditor
+    desk: OrderDesk
+    catalog: CatalogService
+
+
+def _parts(app: AppServices, orders: Orders, editor: Editor, desk: Desk, catalog: Catalog) -> Parts:
+    return Parts(app, orders, editor, desk, catalog)
+
+
+OrderParts = Annotated[Parts, Depends(_parts)]
+
+
+def order_number(raw: str) -> int | None:
+    """The number in an order's URL, or None for anything that cannot be one (a 404, never a 500)."""
+    text = raw.strip().lstrip("#")
+    return int(text) if text.isdigit() and 0 < int(text) <= MAX_NUMBER else None
+
+
+async def _load(orders: OrderService, raw: str) -> Order | None:
+    number = order_number(raw)
+    if number is None:
+        return None
+    try:
+        return await orders.get(number)
+    except OrderNotFound:
+        return None
+
+
+def _missing(request: Request, session: Session, raw: str) -> HTMLResponse:
+    text = f"There is no order {raw[:40]}. It may have been typed wrong."
+    return page(request, session, "message.html", title="Order not found", text=text, status=404)
+
+
+async def render_order(
+    request: Request,
+    parts: Parts,
+    session: Session,
+    order: Order,
+    *,
+    notices: tuple[Notice, ...] = (),
+    status: int = 200,
+    problems: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    open_cards: frozenset[str] = frozenset(),
+    form: FormData | None = None,
+) -> HTMLResponse:
+    """The order's page; after a refused Save, the opened cards keep what was typed and say what is wrong."""
+    app = parts.app
+    products, _total = await parts.catalog.list(active_only=True)
+    attributes = may(session.member.role, Area.ATTRIBUTION)
+    staff = [m.email for m in await app.staff.members()] if attributes else []
+    values: dict[str, Any] = {
+        "order": order,
+        "group_of": order_view.GROUP_OF,
+        "money": format_money,
+        "major": order_view.major,
+        "steps": order_view.stepper(order),
+        "next_statuses": order_view.next_statuses(order),
+        "can_cancel": order_view.can_cancel(order),
+        "payment": order_view.payment_label(order),
+        "tags": order_view.tags(order, app.clock().date()),
+        "history": order_view.history(order),
+        "customer_href": order_view.customer_href(order),
+        "conversation_href": order_view.conversation_href(order),
+        "stock": await parts.desk.stock(order),
+        "products": products,
+        "rows": typed_rows(form, order.lines, products) if form else stored_rows(order.lines),
+        "categories": sorted({p.category for p in products if p.category}),
+        "item_fields": app.store.item_fields,
+        "methods": app.store.store.delivery,
+        "staff": staff,
+        "attributes": attributes,
+        "problems": problems or {},
+        "typed": typed or {},
+        "open_cards": open_cards,
+    }
+    title = f"Order #{order.number}"
+    return page(request, session, "order.html", title=title, notices=notices, status=status, **values)
+
+
+@router.get("/admin/orders/{number}", response_class=HTMLResponse)
+async def order_page(  # noqa: PLR0917 (FastAPI reads each parameter from this signature)
+    request: Request,
+    parts: OrderParts,
+    session: OrdersStaff,
+    number: str,
+    edit: Annotated[str, Query(max_length=20)] = "",
+    saved: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    order = await _load(parts.orders, number)
+    if order is None:
+        return _missing(request, session, number)
+    notices = (Notice("ok", "Order saved."),) if saved == "1" else ()
+    if saved == "cancelled":
+        notices = (Notice("ok", f"Order #{order.number} is cancelled."),)
+    if saved in ("created", "draft"):
+        kind = "Draft" if saved == "draft" else "Order"
+        notices = (Notice("ok", f"{kind} #{order.number} created."),)
+    if saved == "checked":
+        notices = (Notice("ok", f"The sale is checked: {order.assignee or 'system'}."),)
+    opened = frozenset({edit}) if edit else frozenset()
+    return await render_order(request, parts, session, order, notices=notices, open_cards=opened)
+
+
+@router.post("/admin/orders/{number}")
+async def save_order(request: Request, parts: OrderParts, session: EditsOrders, number: str) -> Response:
+    order = await _load(parts.orders, number)
+    if order is None:
+        return _missing(request, session, number)
+    form = await request.form()
+    parsed = parse_edit(form, order.number, session.member.email, parts.app.store)
+    if "sales" in parsed.cards and not may(session.member.role, Area.ATTRIBUTION):
+        raise Forbidden(Area.ATTRIBUTION.value)
+    typed = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+    try:
+        if parsed.problems:
+            raise InvalidEdit(parsed.problems)
+        await parts.editor.edit(parsed.edit)
+    except InvalidEdit as exc:
+        notice = Notice("error", "Not saved: please correct the fields marked below.")
+        return await render_order(
+            request, parts, session, order, notices=(notice,), status=422,
+            problems=exc.problems, typed=typed, open_cards=parsed.cards, form=form,
+        )  # fmt: skip
+    except OrderError as exc:
+        fresh = await parts.orders.get(order.number)
+        notice = Notice("error", f"Not saved: {exc}.")
+        return await render_order(
+            request, parts, session, fresh, notices=(notice,), status=409 if _conflict(exc) else 422,
+            typed=typed, open_cards=parsed.cards, form=form,
+        )  # fmt: skip
+    return RedirectResponse(f"/admin/orders/{order.number}?saved=1", status_code=303)
+
+
+def _conflict(exc: OrderError) -> bool:
+    return exc.code in ("invalid_status_transition", "concurrent_update", "out_of_stock")
+
+
+@router.post("/admin/orders/{number}/cancel")
+async def cancel_order(
+    request: Request,
+    parts: OrderParts,
+    session: EditsOrders,
+    number: str,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    order = await _load(parts.orders, number)
+    if order is None:
+        return _missing(request, session, number)
+    try:
+        command = ChangeStatus(order.number, OrderStatus.CANCELLED, session.member.email, reason=reason)
+        await parts.orders.change_status(command)
+    except OrderError as exc:
+        notice = Notice("error", f"Not cancelled: {exc}.")
+        return await render_order(request, parts, session, order, notices=(notice,), status=409)
+    return RedirectResponse(f"/admin/orders/{order.number}?saved=cancelled", status_code=303)
+
+
+@router.post("/admin/orders/{number}/check")
+async def check_sale(
+    request: Request,
+    parts: OrderParts,
+    session: ChecksSales,
+    number: str,
+    assignee: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    order = await _load(parts.orders, number)
+    if order is None:
+        return _missing(request, session, number)
+    try:
+        await parts.editor.confirm_sale(order.number, session.member.email, assignee or None)
+    except OrderError as exc:
+        notice = Notice("error", f"Not checked: {exc}.")
+        return await render_order(request, parts, session, order, notices=(notice,), status=422)
+    return RedirectResponse(f"/admin/orders/{order.number}?saved=checked", status_code=303)
+
+
+@router.get("/admin/orders/{number}/print", response_class=HTMLResponse)
+async def print_order(request: Request, parts: OrderParts, session: OrdersStaff, number: str) -> HTMLResponse:
+    order = await _load(parts.orders, number)
+    if order is None:
+        return _missing(request, session, number)
+    return bare_page(
+        request,
+        "order_print.html",
+        order=order,
+        money=format_money,
+        printed=parts.app.clock().strftime("%Y-%m-%d %H:%M UTC"),
+        payment=order_view.payment_label(order),
+    )

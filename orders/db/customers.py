@@ -1,0 +1,126 @@
+"""Customers read from the orders table: one per lead (or per contact for orders without a chat), with
+their order count, spend per currency, first and latest order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, func, literal, or_, select
+
+from orders.customers import EMAIL_KEY, ORDER_KEY, PHONE_KEY, CustomerKey, CustomerSummary
+from orders.db.orders import _like
+from orders.db.tables import orders
+from orders.status import RELEASES_STOCK
+
+o = orders.c
+# The key `orders.customers.key_of` computes, in SQL.
+KEY_CHANNEL: ColumnElement[str] = func.coalesce(
+    o.lead_channel, case((o.channel != "", o.channel), else_=o.source)
+)
+KEY_USER: ColumnElement[str] = func.coalesce(
+    o.lead_user_id,
+    case(
+        (o.customer_phone != "", literal(PHONE_KEY) + o.customer_phone),
+        (o.customer_email != "", literal(EMAIL_KEY) + func.lower(o.customer_email)),
+        else_=literal(ORDER_KEY) + cast(o.number, String),
+    ),
+)
+_KEPT = o.status.not_in(sorted(s.value for s in RELEASES_STOCK))
+
+
+def _one(key: CustomerKey) -> ColumnElement[bool]:
+    """Orders of one customer, written so that an index answers (the lead's, or the phone's)."""
+    user = key.user_id
+    if user.startswith(PHONE_KEY):
+        return and_(o.lead_channel.is_(None), o.customer_phone == user.removeprefix(PHONE_KEY), _channel(key))
+    if user.startswith(EMAIL_KEY):
+        email = user.removeprefix(EMAIL_KEY)
+        contact = and_(o.customer_phone == "", func.lower(o.customer_email) == email)
+        return and_(o.lead_channel.is_(None), contact, _channel(key))
+    if user.startswith(ORDER_KEY) and user.removeprefix(ORDER_KEY).isdigit():
+        lone = and_(o.customer_phone == "", o.customer_email == "")
+        return and_(o.lead_channel.is_(None), o.number == int(user.removeprefix(ORDER_KEY)), lone)
+    return and_(o.lead_channel == key.channel, o.lead_user_id == user)
+
+
+def _channel(key: CustomerKey) -> ColumnElement[bool]:
+    return KEY_CHANNEL == key.channel  # noqa: SIM300 (the SQL expression first: mypy types it so)
+
+
+def orders_of(key: CustomerKey) -> ColumnElement[bool]:
+    """The SQL condition for this customer's orders."""
+    return _one(key)
+
+
+def _search(query: str) -> ColumnElement[bool]:
+    pattern = _like(query.strip())
+    columns = (o.customer_name, o.customer_phone, o.customer_email)
+    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+
+
+class CustomerRepository:
+    """Customers, computed from their orders inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def summaries(self, keys: Sequence[CustomerKey]) -> dict[CustomerKey, CustomerSummary]:
+        """The figures of these customers (a page of orders' customers)."""
+        if not keys:
+            return {}
+        return {s.key: s for s in self._summarise(or_(*(_one(k) for k in set(keys))))}
+
+    def page(self, query: str, offset: int, limit: int) -> tuple[list[CustomerSummary], int]:
+        """Customers, the latest to order first, optionally those whose name, phone or email matches."""
+        condition = _search(query) if query.strip() else and_(True)
+        grouped = select(KEY_CHANNEL.label("kc"), KEY_USER.label("ku")).where(condition)
+        grouped = grouped.group_by(KEY_CHANNEL, KEY_USER)
+        total = self._conn.execute(select(func.count()).select_from(grouped.subquery())).scalar_one()
+        newest = func.max(o.id)
+        page = grouped.add_columns(newest.label("latest")).order_by(newest.desc()).limit(limit).offset(offset)
+        keys = [CustomerKey(r.kc, r.ku) for r in self._conn.execute(page)]
+        found = self.summaries(keys)
+        return [found[k] for k in keys if k in found], int(total)
+
+    def _summarise(self, condition: ColumnElement[bool]) -> list[CustomerSummary]:
+        kc, ku = KEY_CHANNEL.label("kc"), KEY_USER.label("ku")
+        figures = (
+            select(
+                kc,
+                ku,
+                o.currency,
+                func.count().label("orders"),
+                func.sum(case((_KEPT, 1), else_=0)).label("kept"),
+                func.sum(case((_KEPT, o.total), else_=0)).label("spent"),
+                func.min(o.created_at).label("first"),
+                func.max(o.created_at).label("last"),
+                func.max(o.id).label("latest"),
+            )
+            .where(condition)
+            .group_by(KEY_CHANNEL, KEY_USER, o.currency)
+        )
+        rows: dict[CustomerKey, list[Any]] = defaultdict(list)
+        for row in self._conn.execute(figures):
+            rows[CustomerKey(row.kc, row.ku)].append(row)
+        latest_ids = [max(r.latest for r in group) for group in rows.values()]
+        contact = select(o.id, o.customer_name, o.customer_phone, o.customer_email).where(
+            o.id.in_(latest_ids)
+        )
+        contacts = {r.id: r for r in self._conn.execute(contact)} if latest_ids else {}
+        return [_summary(key, group, contacts[max(r.latest for r in group)]) for key, group in rows.items()]
+
+
+def _summary(key: CustomerKey, group: list[Any], contact: Any) -> CustomerSummary:
+    return CustomerSummary(
+        key=key,
+        name=contact.customer_name,
+        phone=contact.customer_phone,
+        email=contact.customer_email,
+        first_seen=min(r.first for r in group),
+        last_order_at=max(r.last for r in group),
+        orders=sum(int(r.orders) for r in group),
+        kept=sum(int(r.kept) for r in group),
+        spent={r.currency: int(r.spent) for r in group if r.spent},
+    )
