@@ -4,7 +4,7 @@ and re-checked when the shopper says they paid."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -92,6 +92,28 @@ class PayLinks:
 
         await self._db.write(store)
         self._on_commit()
+
+    async def url_of(self, order_id: int) -> str | None:
+        """The order's pay link (for staff to copy), if it has one."""
+        link = await self._db.read(lambda conn: PaymentRepository(conn).pay_link(order_id))
+        return self.link_url(link.token) if link is not None else None
+
+    async def resend(self, order_id: int) -> bool:
+        """Send the shopper their pay link again ("Send again"); False when there is nothing to pay."""
+        found = await self._db.read(lambda conn: _load(conn, order_id))
+        if found is None or not _payable(found[0]) or found[0].lead is None:
+            return False
+        order, link = found
+
+        def work(conn: Connection) -> None:
+            now = self._clock()
+            messages = self._link_messages(order, link, 0)
+            again = [replace(m, dedupe_key=f"{m.dedupe_key}:again:{now.isoformat()}") for m in messages]
+            OutboxRepository(conn).add(again, now)
+
+        await self._db.write(work)
+        self._on_commit()
+        return True
 
     async def open(self, token: str) -> LinkAnswer:
         """An opened pay link: the current checkout, or a new one if it expired (the link keeps working)."""

@@ -14,6 +14,7 @@ from bot.web.dashboard import (
     customers,
     manual_order,
     order_page,
+    order_payments,
     orders_list,
     payments_page,
     sign_in,
@@ -41,6 +42,7 @@ def install_dashboard(app: FastAPI) -> None:
     app.include_router(order_page.router)
     app.include_router(staff_pages.router)
     app.include_router(payments_page.router)
+    app.include_router(order_payments.router)
 
     async def sign_in_needed(request: Request, exc: Exception) -> RedirectResponse:
         assert isinstance(exc, SignInNeeded)
