@@ -68,6 +68,15 @@ def on_order_placed(order: Order, targets: NotificationTargets) -> list[OutboxMe
     return messages
 
 
+def on_payment(order: Order, targets: NotificationTargets, payment_id: int) -> list[OutboxMessage]:
+    """The merchant's server hears of money received, with the order as it now stands."""
+    return (
+        [_webhook(order, "order.payment_received", f"payment{payment_id}")]
+        if targets.merchant_webhook
+        else []
+    )
+
+
 def on_status_changed(
     order: Order, previous: OrderStatus, targets: NotificationTargets, *, sequence: int
 ) -> list[OutboxMessage]:

@@ -4,7 +4,7 @@ and re-checked when the shopper says they paid."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -68,27 +68,52 @@ class PayLinks:
         if found is None:
             return
         order, link = found
-        if link.attempt != attempt or link.url or not _payable(order):
-            return  # renewed, created already (the link was opened), or nothing is owed any more
-        if link.expires_at is None or link.expires_at - self._clock() < MIN_AHEAD:
-            await self._renew(order, link)  # waited too long in the outbox: plan a new one
-            return
-        checkout = await self._gateway.checkout(self._request(order, link))
+        if not _payable(order):
+            return  # paid meanwhile, or cancelled: nothing to pay
+        if link.attempt == attempt and not link.url:
+            if link.expires_at is None or link.expires_at - self._clock() < MIN_AHEAD:
+                await self._renew(order, link)  # waited too long in the outbox: plan a new one
+                return
+            checkout = await self._gateway.checkout(self._request(order, link))
+        else:
+            checkout = None  # opened (or renewed) through the link already: only the message is owed
 
         def store(conn: Connection) -> None:
             now = self._clock()
-            payments = PaymentRepository(conn)
-            expires = checkout.expires_at or link.expires_at or now
-            if not payments.store_session(order.id, attempt, checkout.reference, checkout.url, expires):
-                return
-            data = {"attempt": attempt, "session": checkout.reference}
-            OrderRepository(conn).add_events(
-                order.id, [OrderEvent("payment_link_created", self.provider, now, data)]
-            )
-            OutboxRepository(conn).add(self._link_messages(order, link), now)
+            if checkout is not None:
+                expires = checkout.expires_at or link.expires_at or now
+                payments = PaymentRepository(conn)
+                payments.store_session(order.id, attempt, checkout.reference, checkout.url, expires)
+                data = {"attempt": attempt, "session": checkout.reference}
+                created = OrderEvent("payment_link_created", self.provider, now, data)
+                OrderRepository(conn).add_events(order.id, [created])
+            # The link is ours and never changes, so whichever attempt sends it, the shopper gets it once.
+            OutboxRepository(conn).add(self._link_messages(order, link, attempt), now)
 
         await self._db.write(store)
         self._on_commit()
+
+    async def url_of(self, order_id: int) -> str | None:
+        """The order's pay link (for staff to copy), if it has one."""
+        link = await self._db.read(lambda conn: PaymentRepository(conn).pay_link(order_id))
+        return self.link_url(link.token) if link is not None else None
+
+    async def resend(self, order_id: int) -> bool:
+        """Send the shopper their pay link again ("Send again"); False when there is nothing to pay."""
+        found = await self._db.read(lambda conn: _load(conn, order_id))
+        if found is None or not _payable(found[0]) or found[0].lead is None:
+            return False
+        order, link = found
+
+        def work(conn: Connection) -> None:
+            now = self._clock()
+            messages = self._link_messages(order, link, 0)
+            again = [replace(m, dedupe_key=f"{m.dedupe_key}:again:{now.isoformat()}") for m in messages]
+            OutboxRepository(conn).add(again, now)
+
+        await self._db.write(work)
+        self._on_commit()
+        return True
 
     async def open(self, token: str) -> LinkAnswer:
         """An opened pay link: the current checkout, or a new one if it expired (the link keeps working)."""
@@ -189,7 +214,7 @@ class PayLinks:
         message = OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, order.lead.address, payload, key, order.id)
         OutboxRepository(conn).add([message], now)
 
-    def _link_messages(self, order: Order, link: PayLink) -> list[OutboxMessage]:
+    def _link_messages(self, order: Order, link: PayLink, attempt: int) -> list[OutboxMessage]:
         if order.lead is None:
             return []  # an order from the API or the dashboard: staff copy the link from the order page
         params = {
@@ -205,7 +230,7 @@ class PayLinks:
             "params": params,
             "link": {"label": "pay", "url": self.link_url(link.token)},
         }
-        key = f"order:{order.id}:paylink:{link.attempt}:customer"
+        key = f"order:{order.id}:paylink:{attempt}:customer"
         return [OutboxMessage(OutboxKind.CUSTOMER_MESSAGE, order.lead.address, payload, key, order.id)]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from catalog import limits
 from catalog.money import format_money
+from orders import notifications
 from orders.commands import ChangeStatus
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
@@ -22,9 +23,16 @@ from orders.model import Order, OrderEvent, Payment
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind, OutboxMessage
 from orders.payments.gateway import PaymentEvent, PaymentOutcome
-from orders.payments.ledger import ManualMethod, PaymentRecordStatus, balance, payment_status, record_status
+from orders.payments.ledger import (
+    METHOD_LABELS,
+    ManualMethod,
+    PaymentRecordStatus,
+    balance,
+    payment_status,
+    record_status,
+)
 from orders.services import OrderService
-from orders.status import OrderStatus, PaymentStatus, can_transition
+from orders.status import OrderStatus, PaymentMethod, PaymentStatus, can_transition
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +219,33 @@ class PaymentService:
 
         return await self._write(work)
 
+    async def collect_cash(self, number: int, actor: str) -> Order:
+        """A delivered cash-on-delivery order's cash, in one click: what is due, recorded as cash."""
+
+        def work(conn: Connection) -> Order:
+            order = self._locked(conn, number)
+            due = balance(order.total, order.payments).due
+            if order.payment_method is not PaymentMethod.COD or order.status is not OrderStatus.DELIVERED:
+                raise InvalidOrder(f"order {number} is not a delivered cash-on-delivery order")
+            if due <= 0:
+                raise InvalidOrder(f"order {number} has nothing left to pay")
+            now = self._clock()
+            payment = Payment(
+                amount=due,
+                currency=order.currency,
+                provider="manual",
+                status=PaymentRecordStatus.SUCCEEDED.value,
+                net=due,
+                created_at=now,
+                method=ManualMethod.CASH.value,
+                comment="cash on delivery",
+                paid_at=now,
+                actor=actor,
+            )
+            return self._record_in(conn, order, payment, actor, now)
+
+        return await self._write(work)
+
     async def listing(self, f: PaymentFilter) -> tuple[list[PaymentListing], int]:
         return await self._db.read(lambda conn: PaymentRepository(conn).listing(f))
 
@@ -237,7 +272,10 @@ class PaymentService:
         data = {"payment_id": added.id, "amount": added.amount, "method": added.method}
         history = OrderEvent("payment_received", actor, now, data)
         updated = self._set_status(conn, with_it, None, history, now)
-        OutboxRepository(conn).add(_payment_messages(updated, added, self._targets), now)
+        messages = _payment_messages(updated, added, self._targets)
+        OutboxRepository(conn).add(
+            [*messages, *notifications.on_payment(updated, self._targets, added.id)], now
+        )
         if updated.payment_status is PaymentStatus.PAID:
             return self._confirm(conn, updated, actor)
         return updated
@@ -274,7 +312,7 @@ def _payment_messages(order: Order, payment: Payment, targets: NotificationTarge
         "paid_in_full": order.payment_status is PaymentStatus.PAID,
         "amount_text": format_money(payment.amount, order.currency, "en"),
         "due_text": format_money(b.due, order.currency, "en"),
-        "method": payment.method,
+        "method": METHOD_LABELS.get(payment.method, payment.method),
         "customer_name": order.customer.name,
     }
     key = f"order:{order.id}:payment:{payment.id}"

@@ -148,7 +148,7 @@ async def test_a_shopper_pays_through_the_link_and_the_order_confirms_itself(
     def admin() -> list[str]:
         return [m.text for m in bot_messages(telegram_api) if m.chat_id == str(ADMIN)]
 
-    await eventually(lambda: any(t.startswith("Payment for order #1001: ₹120.00 (stripe)") for t in admin()))
+    await eventually(lambda: any(t.startswith("Payment for order #1001: ₹120.00 (Stripe)") for t in admin()))
     assert len(stripe_api.creations) == 1
 
     # Every event again, five times: nothing changes twice.

@@ -78,6 +78,8 @@ class Services:
             await self.redis.aclose()
         await self.channels.aclose()
         await self.http.aclose()
+        if self.gateway is not None:
+            await self.gateway.aclose()
         await self.db.dispose()
 
 

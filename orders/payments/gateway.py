@@ -98,6 +98,9 @@ class PaymentGateway(Protocol):
     async def account(self) -> str:
         """The merchant's account id (shown as "Connected")."""
 
+    async def aclose(self) -> None:
+        """Close its connections."""
+
     def event(self, body: bytes, signature: str | None) -> PaymentEvent | None:
         """The verified event in a webhook body (None for kinds that change nothing); raises BadSignature
         for a missing, forged or stale signature and ValueError for a body that is no event."""

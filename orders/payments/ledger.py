@@ -89,3 +89,19 @@ def share(amount: int, total: int) -> str:
         return "—"
     percent = amount * 100 / total
     return f"{percent:.0f}%" if percent == int(percent) else f"{percent:.1f}%"
+
+
+def badge(order: Order) -> tuple[str, str]:
+    """The order list's payment badge (F053) as (label, kind): "Payment failed" is a filter, not a badge."""
+    status = order.payment_status
+    if status is PaymentStatus.PAID:
+        return "Paid", "paid"
+    if status is PaymentStatus.PARTIALLY_PAID:
+        return "Partial", "partial"
+    if status is PaymentStatus.REFUNDED:
+        return "Refunded", "refunded"
+    if status in (PaymentStatus.PENDING, PaymentStatus.FAILED):
+        return "Pending", "pending"
+    if order.payment_method is PaymentMethod.COD:
+        return "Cash on delivery", "cod"
+    return "No payment", "none"

@@ -45,13 +45,17 @@ class StripeGateway:
 
     def __init__(self, secret_key: str, webhook_secret: str, api_url: str) -> None:
         # Retries are the outbox's (with the same idempotency key), not the library's.
+        self._http = stripe.HTTPXClient()
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_url.rstrip("/")},
-            http_client=stripe.HTTPXClient(),
+            http_client=self._http,
             max_network_retries=0,
         )
         self._webhook_secret = webhook_secret
+
+    async def aclose(self) -> None:
+        await self._http.close_async()  # type: ignore[no-untyped-call]  # untyped in stripe 16
 
     async def checkout(self, request: CheckoutRequest) -> Checkout:
         number = str(request.order_number)

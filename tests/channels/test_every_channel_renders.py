@@ -40,6 +40,13 @@ PARAMS: dict[str, object] = {
     "since": "2026-11-01 09:00:00",  # a channel's failure and recovery, for staff
     "error": "HTTP 502 from Bot API: Bad Gateway " * 3,
     "duration": "12 min",
+    "amount": 617283,  # payments: a part paid, what is still due, and the pay link
+    "due": 617284,
+    "paid_in_full": False,
+    "amount_text": "₹6,172.83",
+    "due_text": "₹6,172.84",
+    "method": "bank_transfer",
+    "url": "https://shop.example/pay/" + "x" * 32,
 }
 
 

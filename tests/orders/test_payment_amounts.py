@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orders.model import Payment
+from orders.model import Customer, Delivery, Order, Payment
 from orders.payments.amounts import UnpayableAmount, from_stripe, stripe_exponent, to_stripe
-from orders.payments.ledger import balance, record_status, share
+from orders.payments.ledger import badge, balance, record_status, share
+from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,43 @@ def test_balance_counts_live_payments_and_refunds_are_not_due_again() -> None:
     assert record_status(_paid(100, refunded=100)).value == "refunded"
     assert record_status(_paid(100, voided=True)).value == "voided"
     assert (share(7000, 28000), share(1, 3), share(5, 0)) == ("25%", "33.3%", "—")
+
+
+def _order(status: PaymentStatus, method: PaymentMethod) -> Order:
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    return Order(
+        id=1,
+        number=1001,
+        status=OrderStatus.PENDING,
+        payment_status=status,
+        payment_method=method,
+        currency="INR",
+        subtotal=12000,
+        delivery_fee=0,
+        discount=0,
+        total=12000,
+        customer=Customer("Asha"),
+        lead=None,
+        source=OrderSource.MANUAL,
+        channel="",
+        language="en",
+        delivery=Delivery(),
+        created_at=at,
+        updated_at=at,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "label"),
+    [
+        ("paid", "online", "Paid"),
+        ("partially_paid", "manual", "Partial"),
+        ("pending", "online", "Pending"),
+        ("failed", "online", "Pending"),  # "Payment failed" is only a filter
+        ("refunded", "online", "Refunded"),
+        ("unpaid", "cod", "Cash on delivery"),
+        ("unpaid", "manual", "No payment"),
+    ],
+)
+def test_the_payment_badge_of_an_order(status: str, method: str, label: str) -> None:
+    assert badge(_order(PaymentStatus(status), PaymentMethod(method)))[0] == label

@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web.dashboard import customers, manual_order, order_page, orders_list, sign_in, staff_pages
+from bot.web.dashboard import (
+    customers,
+    manual_order,
+    order_page,
+    order_payments,
+    orders_list,
+    payments_page,
+    sign_in,
+    staff_pages,
+)
 from bot.web.dashboard.render import page
 from bot.web.dashboard.session import BadCsrf, Forbidden, SignInNeeded, to_sign_in
 
@@ -32,6 +41,8 @@ def install_dashboard(app: FastAPI) -> None:
     app.include_router(manual_order.router)  # /admin/orders/new before /admin/orders/{number}
     app.include_router(order_page.router)
     app.include_router(staff_pages.router)
+    app.include_router(payments_page.router)
+    app.include_router(order_payments.router)
 
     async def sign_in_needed(request: Request, exc: Exception) -> RedirectResponse:
         assert isinstance(exc, SignInNeeded)

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from bot.setup.wiring import Services
 from bot.staff.roles import Area, may
 from bot.staff.sessions import Session
-from bot.web.dashboard import order_view
+from bot.web.dashboard import order_payments, order_view
 from bot.web.dashboard.order_forms import CARDS, parse_edit, stored_rows, typed_rows
 from bot.web.dashboard.render import Notice, bare_page, page
 from bot.web.dashboard.session import EditsOrders, Forbidden, OrdersStaff, changes
@@ -115,6 +115,7 @@ async def render_order(
         "problems": problems or {},
         "typed": typed or {},
         "open_cards": open_cards,
+        "pay": await order_payments.card(request, app, session, order),  # the Payments card
     }
     title = f"Order #{order.number}"
     return page(request, session, "order.html", title=title, notices=notices, status=status, **values)
