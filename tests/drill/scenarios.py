@@ -92,7 +92,7 @@ async def stage(world: World, name: str, servers: int = 2) -> AsyncIterator[Stag
             yield Stage(name, backend, bot_api, shop, Webhooks(shop, client))
     finally:
         await shop.stop_all()
-        await bot_api.stop()
+        await bot_api.close()
 
 
 def chats(shoppers: list[Shopper]) -> set[str]:
