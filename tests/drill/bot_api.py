@@ -56,6 +56,7 @@ class FakeBotApi:
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
     _thread_loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -111,7 +112,8 @@ class FakeBotApi:
         drill's shoppers keep the main loop (its timestamps are what the delays are measured by)."""
         if self._thread_loop is None:
             loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="fake-bot-api", daemon=True).start()
+            self._thread = threading.Thread(target=loop.run_forever, name="fake-bot-api", daemon=True)
+            self._thread.start()
             self._thread_loop = loop
         return self._thread_loop
 
@@ -150,6 +152,8 @@ class FakeBotApi:
     async def close(self) -> None:
         """Stop listening and end the fake's thread."""
         await self.stop()
-        if self._thread_loop is not None:
+        if self._thread_loop is not None and self._thread is not None:
             self._thread_loop.call_soon_threadsafe(self._thread_loop.stop)
-            self._thread_loop = None
+            await asyncio.to_thread(self._thread.join)
+            self._thread_loop.close()
+            self._thread_loop = self._thread = None

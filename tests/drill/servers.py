@@ -142,8 +142,8 @@ class Shop:
         raise RuntimeError(f"chatcart serve on {port} never answered")
 
     async def start_all(self) -> None:
-        for port in self.ports:
-            await self.start(port)
+        """Every server at once: the schema is in place already (the catalog import made it)."""
+        await asyncio.gather(*(self.start(port) for port in self.ports))
 
     async def kill(self, port: int) -> None:
         """SIGKILL: no shutdown, no flush, whatever was in flight."""
