@@ -246,7 +246,6 @@ async def provider_trouble(world: World, knobs: Knobs, fault: Fault, seconds: fl
         row = await tally(
             row, s.backend, s.bot_api, s.hooks, expected_chats=chats(shoppers), recovered_at=recovered
         )
-        row.unexpected_5xx = row.answers_5xx
         if fault is Fault.SLOW:  # the provider may add its bound to an answer, not more
             row.slowest_answer = during
             row.answer_limit = SLOW_ANSWER_LIMIT + baseline
@@ -276,7 +275,6 @@ async def malformed(world: World, knobs: Knobs) -> Row:
                 bad.append(f"{method} {path[:60]} -> {response.status_code}")
         row = Row(f"malformed corpus ({len(bodies)} updates, {len(calls)} API calls)", world.kind)
         row = await tally(row, s.backend, s.bot_api, s.hooks, expected_chats=set())
-        row.unexpected_5xx = row.answers_5xx
         if bad:
             row.note = "ERROR: " + "; ".join(bad[:5])
         return row

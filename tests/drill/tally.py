@@ -208,7 +208,7 @@ async def tally(
     row.sent_twice, row.max_delay = len(matched.twice), matched.max_delay
     if matched.twice:
         row.note = (row.note + "; " if row.note else "") + _repeats(matched.twice, kills)
-    row.answers_5xx = hooks.count(500, 600)
+    row.answers_5xx = row.unexpected_5xx = hooks.count(500, 600)  # a scenario says which it expected
     row.slowest_answer = hooks.slowest
     if hooks.slowest > 10:
         row.note = (row.note + "; " if row.note else "") + f"slowest answer: {hooks.slowest_detail}"
