@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.drill.__main__ import drill, table
 from tests.drill.scenarios import Knobs
 
-SUBSET = ["storm-concurrent", "confirms", "kill", "outage", "malformed"]
+SUBSET = ["storm-concurrent", "kill", "outage", "malformed"]
 
 
 async def test_the_drill_subset_loses_and_doubles_nothing() -> None:

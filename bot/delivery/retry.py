@@ -20,9 +20,13 @@ class RetryPolicy:
     rand: Callable[[], float] = field(default=random.random, compare=False)
 
     def delay(self, attempts: int, retry_after: float | None = None) -> timedelta:
+        """The wait before the next try. A provider's `Retry-After` says when it takes messages again: we
+        wait that long (a little more, spread), not a backoff grown over the failures it answered."""
+        if retry_after is not None:
+            return timedelta(seconds=retry_after * (1 + self.jitter * abs(2 * self.rand() - 1)))
         seconds = min(self.base_delay * 2 ** max(attempts - 1, 0), self.max_delay)
         seconds *= 1 + self.jitter * (2 * self.rand() - 1)
-        return timedelta(seconds=max(seconds, retry_after or 0))
+        return timedelta(seconds=seconds)
 
     def gives_up(self, created_at: datetime, now: datetime) -> bool:
         return now - created_at >= self.give_up_after

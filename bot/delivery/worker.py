@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 REMINDER_INTERVAL = 30.0
 HEARTBEAT_INTERVAL = 2.0
 ALIVE_FOR = timedelta(seconds=6)  # a worker silent this long is taken for dead
-GAP = ALIVE_FOR / 2  # beats further apart than this: ours failed (the database was away) or stalled
 
 
 class Worker:
@@ -33,8 +32,7 @@ class Worker:
         self.reminders = reminders
         self._db = db
         self._interval = interval
-        self._last_beat: datetime | None = None
-        self._steady_since: datetime | None = None  # the start of our current unbroken run of beats
+        self._steady_since: datetime | None = None  # since when our beats have all gone through
 
     async def run(self, stop: asyncio.Event, *, send: bool = True) -> None:
         """Until `stop` is set: beat; with `send`, also send the outbox and queue due reminders."""
@@ -56,15 +54,18 @@ class Worker:
     async def beat(self) -> None:
         """Say this process is alive; then free the rows of workers that stopped saying so.
 
-        Only once we have beaten without a gap for as long as a worker may be silent: after the database
-        was away, every worker's heartbeat is old, and one that is alive (with "sent" outcomes it could not
-        write yet) would see its rows sent again by us.
+        Only once our own beats have gone through for as long as a worker may be silent: while the database
+        was away nobody could beat, and a live worker (holding "sent" outcomes it could not write yet) would
+        otherwise see its rows sent again by us as soon as the database is back.
         """
         owner, now = self.relay.owner, self.relay.now()
-        await self._db.write(lambda conn: workers.beat(conn, owner, now))
-        if self._last_beat is None or self._steady_since is None or now - self._last_beat > GAP:
+        try:
+            await self._db.write(lambda conn: workers.beat(conn, owner, now))
+        except Exception:
+            self._steady_since = None
+            raise
+        if self._steady_since is None:
             self._steady_since = now
-        self._last_beat = now
         if now - self._steady_since < ALIVE_FOR:
             return
         freed = await self._db.write(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -46,13 +48,15 @@ class FakeBotApi:
     """Records every message it accepted; `fault` decides how it answers."""
 
     port: int = field(default_factory=free_port)
-    fault: Fault = Fault.OK
+    fault: Fault = Fault.OK  # set from the drill's thread, read by the fake's: a plain attribute suffices
     slow_seconds: float = 3.0
     retry_after: int = 3
     delivered: list[Delivered] = field(default_factory=list)
     refused: int = 0  # answers other than 200 (5xx, 429)
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
+    _thread_loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -103,8 +107,25 @@ class FakeBotApi:
         message = {"message_id": len(self.delivered), "date": int(time.time()), "chat": chat}
         return 200, {"ok": True, "result": message | {"text": params["text"]}}
 
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        """The fake's own event loop, in a thread: it takes messages when they come, however busy the
+        drill's shoppers keep the main loop (its timestamps are what the delays are measured by)."""
+        if self._thread_loop is None:
+            loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=loop.run_forever, name="fake-bot-api", daemon=True)
+            self._thread.start()
+            self._thread_loop = loop
+        return self._thread_loop
+
+    async def _in_thread(self, job: Coroutine[Any, Any, None]) -> None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(job, self._loop()))
+
     async def start(self) -> None:
         """Listen (again) on the same port."""
+        await self._in_thread(self._start())
+        self.fault = Fault.OK
+
+    async def _start(self) -> None:
         config = uvicorn.Config(self, host="127.0.0.1", port=self.port, log_level="error", lifespan="off")
         self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(self._server.serve())
@@ -112,10 +133,12 @@ class FakeBotApi:
             if self._task.done():
                 await self._task
             await asyncio.sleep(0.01)
-        self.fault = Fault.OK
 
     async def stop(self) -> None:
         """Stop listening: every connection is refused until `start`."""
+        await self._in_thread(self._stop())
+
+    async def _stop(self) -> None:
         if self._server is not None and self._task is not None:
             self._server.should_exit = True
             with contextlib.suppress(asyncio.CancelledError):
@@ -125,3 +148,12 @@ class FakeBotApi:
     async def go_down(self) -> None:
         await self.stop()
         self.fault = Fault.DOWN
+
+    async def close(self) -> None:
+        """Stop listening and end the fake's thread."""
+        await self.stop()
+        if self._thread_loop is not None and self._thread is not None:
+            self._thread_loop.call_soon_threadsafe(self._thread_loop.stop)
+            await asyncio.to_thread(self._thread.join)
+            self._thread_loop.close()
+            self._thread_loop = self._thread = None

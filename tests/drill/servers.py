@@ -10,6 +10,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,16 @@ async def run(*args: str, env: Mapping[str, str] | None = None, user: str | None
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {out.decode()[-2000:]}")
     return out.decode()
+
+
+def port_or_free(preferred: int) -> int:
+    """`preferred` when nothing listens on it, else any free port (another drill may be running)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+        except OSError:
+            return free_port()
+    return preferred
 
 
 @dataclass
@@ -131,8 +142,8 @@ class Shop:
         raise RuntimeError(f"chatcart serve on {port} never answered")
 
     async def start_all(self) -> None:
-        for port in self.ports:
-            await self.start(port)
+        """Every server at once: the schema is in place already (the catalog import made it)."""
+        await asyncio.gather(*(self.start(port) for port in self.ports))
 
     async def kill(self, port: int) -> None:
         """SIGKILL: no shutdown, no flush, whatever was in flight."""
@@ -165,9 +176,10 @@ class OwnPostgres:
         self.data = root / "pgdata"
         self.root = root
         self.user = "postgres" if os.geteuid() == 0 else None
+        self.port = port_or_free(PG_PORT)
 
     def url(self, database: str) -> str:
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{PG_PORT}/{database}"
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
 
     async def init(self) -> None:
         if self.user:
@@ -177,9 +189,8 @@ class OwnPostgres:
         )
         conf = self.data / "postgresql.conf"
         conf.write_text(
-            conf.read_text()
-            + f"\nport = {PG_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
-            "fsync = off\nmax_connections = 200\n"
+            conf.read_text() + f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{self.root}'\nfsync = off\nmax_connections = 200\n"
         )
         await self.start()
 
@@ -191,7 +202,7 @@ class OwnPostgres:
         await run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", user=self.user)
 
     async def fresh_database(self, name: str) -> str:
-        psql = [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-q", "-c"]
+        psql = [str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-q", "-c"]
         if not (self.bin / "psql").exists():
             psql[0] = "psql"
         await run(*psql, f"drop database if exists {name}")
@@ -205,17 +216,18 @@ class OwnRedis:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.process: asyncio.subprocess.Process | None = None
-        self.url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        self.port = port_or_free(REDIS_PORT)
+        self.url = f"redis://127.0.0.1:{self.port}/0"
 
     async def start(self) -> None:
         self.process = await asyncio.create_subprocess_exec(
-            "redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(self.root),
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.root),
             "--appendonly", "yes", "--save", "",
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(200):
             with contextlib.suppress(OSError):
-                _, writer = await asyncio.open_connection("127.0.0.1", REDIS_PORT)
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
                 writer.close()
                 return
             await asyncio.sleep(0.05)

@@ -31,6 +31,7 @@ class Webhooks:
     answers: dict[int, int] = field(default_factory=dict)  # HTTP status -> count
     refused_connections: int = 0
     slowest: float = 0.0
+    slowest_detail: str = ""  # which server, update and wall-clock start (to find it in the servers' logs)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     async def post(self, update: dict[str, Any], *, redeliver: bool = True) -> int:
@@ -47,7 +48,10 @@ class Webhooks:
                     return 0
                 await asyncio.sleep(random.uniform(0.1, 0.5))
                 continue
-            self.slowest = max(self.slowest, time.monotonic() - started)
+            took = time.monotonic() - started
+            if took > self.slowest:
+                self.slowest = took
+                self.slowest_detail = f"{url} update {update.get('update_id')} at {time.time() - took:.3f}"
             self.answers[response.status_code] = self.answers.get(response.status_code, 0) + 1
             if response.status_code == 200 or not redeliver or 400 <= response.status_code < 500:
                 return response.status_code

@@ -173,9 +173,10 @@ def _repeats(twice: list[tuple[Delivered, Delivered]], kills: list[float] | None
     first, again = twice[0]
     text = f"sent twice, e.g. to {first.chat_id} {again.at - first.at:.1f} s apart: {first.text[:50]!r}"
     if kills:
-        gaps = [min((k - f.at for k in kills if k >= f.at), default=float("inf")) for f, _ in twice]
+        # The fake may read a request a moment after the kill that its sender made just before dying.
+        gaps = [min(abs(k - f.at) for k in kills) for f, _ in twice]
         text += (
-            f"; each first send was at most {max(gaps) * 1000:.0f} ms before a kill -9 "
+            f"; each first send was at most {max(gaps) * 1000:.0f} ms from a kill -9 "
             f"(median {sorted(gaps)[len(gaps) // 2] * 1000:.0f} ms)"
         )
     return text
@@ -207,6 +208,8 @@ async def tally(
     row.sent_twice, row.max_delay = len(matched.twice), matched.max_delay
     if matched.twice:
         row.note = (row.note + "; " if row.note else "") + _repeats(matched.twice, kills)
-    row.answers_5xx = hooks.count(500, 600)
+    row.answers_5xx = row.unexpected_5xx = hooks.count(500, 600)  # a scenario says which it expected
     row.slowest_answer = hooks.slowest
+    if hooks.slowest > 10:
+        row.note = (row.note + "; " if row.note else "") + f"slowest answer: {hooks.slowest_detail}"
     return row

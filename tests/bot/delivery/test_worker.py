@@ -3,6 +3,7 @@ from for a moment (nor anyone else) keeps its own."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Connection
 
 from bot.delivery.reminders import ReminderPoller
@@ -61,19 +62,30 @@ async def test_a_dead_workers_rows_are_freed_by_a_worker_that_beats_steadily(
 
 
 async def test_after_the_database_was_away_nobody_takes_a_live_workers_rows(
-    db: Database, clock: Clock
+    db: Database, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Found by the drill (PostgreSQL restarted under load): after an 8 s outage every heartbeat was old,
     the first worker back freed the others' rows, and sent again what they had sent but not yet recorded."""
     a = worker(db, clock, "worker-a")
-    await a.beat()
+    for _ in range(4):
+        await a.beat()
+        clock.advance(seconds=2)
     await leased_to_b(db, clock)
-    clock.advance(seconds=8)  # the database was down: nobody could beat
+    with monkeypatch.context() as outage:
+        outage.setattr(db, "write", unavailable)
+        for _ in range(4):  # the database is down for 8 s: nobody can beat
+            clock.advance(seconds=2)
+            with pytest.raises(ConnectionRefusedError):
+                await a.beat()
+    clock.advance(seconds=1)
     await a.beat()
     assert await lease_owner(db) == "worker-b"
-    await db.write(lambda conn: workers.beat(conn, "worker-b", clock()))  # b is back too
-    for _ in range(5):
+    for _ in range(5):  # b is back too, and beats as a
+        await db.write(lambda conn: workers.beat(conn, "worker-b", clock()))
         clock.advance(seconds=2)
         await a.beat()
-        await db.write(lambda conn: workers.beat(conn, "worker-b", clock()))
     assert await lease_owner(db) == "worker-b"
+
+
+async def unavailable(work: object) -> None:
+    raise ConnectionRefusedError("the database is restarting")
