@@ -30,6 +30,7 @@ name = "Chai Corner"
 currency = "INR"
 languages = ["en", "es", "hi"]
 delivery = ["shipping", "pickup"]
+quote_rates = { USD = "0.012", EUR = "0.011" }
 [[order_fields]]
 name = "delivery_address"
 required = true
@@ -130,6 +131,8 @@ def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:  # 
     for key in ("human", "paid", "help"):
         if _phrase(turn, key) in texts:
             return key
+    if any("(approximate;" in x for x in texts):
+        return "quote"
     if any(isinstance(c, OrderStatusCommand) for c in turn.commands):
         return "status"
     prices = [
@@ -209,7 +212,7 @@ def evaluate(cases: list[Case], view: StoreView | None = None) -> Report:
 
 
 def parse_cost(products: int = 500, rounds: int = 3) -> tuple[float, float]:
-    """p50 and p99 of reading one corpus message (µs) against a catalog of `products`."""
+    """p50 and p99 CPU time of reading one corpus message (µs) against a catalog of `products`."""
     from flows.understanding import read  # the reader alone, without the rest of the turn
 
     snapshot = catalog(products - 15)
@@ -220,9 +223,9 @@ def parse_cost(products: int = 500, rounds: int = 3) -> tuple[float, float]:
     samples = []
     for _ in range(rounds):
         for message in messages:
-            start = time.perf_counter_ns()
+            start = time.thread_time_ns()  # CPU time: wall time on a shared machine counts the neighbours
             read(message, lexicon, snapshot)
-            samples.append((time.perf_counter_ns() - start) / 1000)
+            samples.append((time.thread_time_ns() - start) / 1000)
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.99)]
 
@@ -243,7 +246,7 @@ def main() -> None:
             where = f"{case.language} {case.kind} {case.at}"
             print(f"  miss [{where}] {case.message!r}: want {case.expected!r}, got {got!r}")
     p50, p99 = parse_cost()
-    print(f"reading one message, 500 products: p50 {p50:.0f} µs, p99 {p99:.0f} µs")
+    print(f"reading one message (CPU), 500 products: p50 {p50:.0f} µs, p99 {p99:.0f} µs")
 
 
 if __name__ == "__main__":

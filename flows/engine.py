@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from catalog.money import converted, format_money
 from flows import actions, assistant, prompts
 from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
@@ -107,6 +108,9 @@ def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     reading = read(text, turn.view.lexicon, turn.view.catalog)
     if _global_command(turn, text, reading):
         return
+    if reading.currency and _quote(turn, reading):
+        actions.resume(turn)
+        return
     if inbound.assist and assistant.needs_help(turn, text, reading) and assistant.apply(turn, inbound.assist):
         return
     step_now = turn.conversation.step
@@ -189,6 +193,33 @@ def _change(turn: Turn, reading: Reading) -> bool:
     if quantity is None or len(reading.items) > 1:
         return False
     actions.change_quantity(turn, wanted.product if wanted else None, quantity)
+    return True
+
+
+def _quote(turn: Turn, reading: Reading) -> bool:
+    """ "How much in dollars?": the products named (else the one being added, else the cart) at the rate the
+    store sets, clearly approximate; orders stay in the store's currency."""
+    code, store = reading.currency, turn.view.store
+    if code is None or not reading.question or code == store.currency:
+        return False
+    conv = turn.conversation
+    pending = turn.view.catalog.by_sku(conv.pending.sku) if conv.pending else None
+    priced = [(w.product.name, w.product.price) for w in reading.items] or (
+        [(pending.name, pending.price)] if pending else []
+    )
+    if not priced and conv.cart:
+        priced = [(turn.t("subtotal"), sum(line.quantity * line.unit_price for line in conv.cart))]
+    rate = store.store.quote_rates.get(code)
+    if rate is None:
+        turn.say(turn.t("quote_unavailable", currency=store.currency))
+        return True
+    if not priced:
+        return False
+    for name, minor in priced:
+        quote = format_money(converted(minor, store.currency, code, rate), code, conv.language)
+        turn.say(
+            turn.t("price_quote", product=name, price=turn.money(minor), quote=quote, currency=store.currency)
+        )
     return True
 
 

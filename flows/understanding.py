@@ -23,6 +23,7 @@ from flows.parsing import detect_intent, is_question
 _GLUED = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _NEGATIVE = re.compile(r"(?<!\w)[-−]\s*\d+")  # "-2" is no quantity: dropped, not read as 2
 _TIMES = frozenset({"x", "х", "×"})  # Latin, Cyrillic, the sign
+_SIGNS = frozenset("$€£₹¥₺₽₴")  # currency signs are no letters: looked for in the raw text
 _MAX_QUANTITY = 10_000  # a bigger number is a phone or an order number, not how many
 _LONGEST_NUMBER = 4  # words: "half a dozen of"
 # number-parser reads these languages' number words, text2num these; the word lists cover the rest.
@@ -47,6 +48,7 @@ class Reading:
     number: int | None  # a number not attached to any product ("3", "make it three")
     question: bool
     ambiguous: bool  # a name that several products share: list them rather than pick one
+    currency: str | None = None  # "how much in dollars?": the ISO code asked for
 
 
 def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
@@ -68,7 +70,16 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
         number=free[0] if len(free) == 1 and not items else None,
         question=is_question(text, lexicon),
         ambiguous=ambiguous and not items,
+        currency=_currency(text, said, lexicon),
     )
+
+
+def _currency(text: str, said: tuple[str, ...], lexicon: Lexicon) -> str | None:
+    """The currency named by a word or a sign ("dollars", "डॉलर", "€"), if any."""
+    for word in said:
+        if (code := lexicon.currencies.get(fold_accents(word))) is not None:
+            return code
+    return next((lexicon.currencies[ch] for ch in text if ch in _SIGNS and ch in lexicon.currencies), None)
 
 
 def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:

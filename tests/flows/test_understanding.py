@@ -100,3 +100,22 @@ def test_the_corpus_is_understood_no_worse_than_recorded() -> None:
     # The floor is what `make understand` printed when it was last raised; a change that lowers it fails.
     assert report.overall.rate >= 99.3, report.misses
     assert all(score.rate >= 97.5 for score in report.by_language.values()), report.by_language
+
+
+def test_a_price_is_quoted_in_another_currency_approximately_and_the_cart_stays_in_the_stores() -> None:
+    s = Shopper(view=VIEW)
+    s.says("2 samosa")
+    s.says("how much is that in dollars?")
+    assert s.texts[0] == "Your cart: ₹120.00, about $1.44 (approximate; you pay in INR)."
+    s.says("and in pounds?")
+    assert s.texts[0] == "Sorry, I can only give prices in INR."
+    assert [(line.sku, line.unit_price) for line in s.conversation.cart] == [("SNACK-SAMOSA", 6000)]
+
+
+def test_quote_rates_are_checked_when_the_store_file_is_read() -> None:
+    from orders.store import StoreConfigError, parse_store_config
+
+    with pytest.raises(StoreConfigError, match="quote_rates"):
+        parse_store_config('[store]\ncurrency = "INR"\nquote_rates = { XYZ = "1" }\n')
+    with pytest.raises(StoreConfigError, match="quote_rates"):
+        parse_store_config('[store]\ncurrency = "INR"\nquote_rates = { USD = "-1" }\n')
