@@ -133,6 +133,8 @@ def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:  # 
             return key
     if any("(approximate;" in x for x in texts):
         return "quote"
+    if any(type(c).__name__ == "ReopenOrderCommand" for c in turn.commands):  # none before it existed
+        return "reopen"
     if any(isinstance(c, OrderStatusCommand) for c in turn.commands):
         return "status"
     prices = [

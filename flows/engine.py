@@ -10,7 +10,14 @@ from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
 from flows.parsing import is_global_command, normalise, parse_number
-from flows.turn import CancelOrderCommand, ConfirmOrderCommand, OrderStatusCommand, StoreView, Turn
+from flows.turn import (
+    CancelOrderCommand,
+    ConfirmOrderCommand,
+    OrderStatusCommand,
+    ReopenOrderCommand,
+    StoreView,
+    Turn,
+)
 from flows.understanding import Reading, read
 from orders.store import FieldType
 
@@ -144,6 +151,11 @@ def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
         actions.show_products(turn)
     elif intent is Intent.ORDER_STATUS:
         _order_status(turn)
+    elif intent is Intent.CHANGE_ORDER and anywhere:
+        if conv.last_order is None:
+            turn.say(turn.t("no_orders"))
+        else:
+            turn.commands.append(ReopenOrderCommand(conv.last_order))
     elif intent is Intent.HUMAN and anywhere:
         turn.say(turn.t("human"))
         actions.resume(turn)

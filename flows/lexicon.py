@@ -12,6 +12,7 @@ from catalog.words import fold_accents
 class Intent(StrEnum):
     """What a message asks for. The members are in priority order: a message takes the first one found."""
 
+    CHANGE_ORDER = "change_order"  # "change my order": a pending order back into the cart
     ORDER_STATUS = "order_status"  # before ORDER: "where is my order" also says "order"
     HUMAN = "human"  # "I want to talk to a person", before ORDER ("I want")
     RESTART = "restart"

@@ -9,6 +9,7 @@ from flows.messages import Choice
 from flows.turn import (
     OrderPlaced,
     OrderRefused,
+    OrderReopened,
     Outcome,
     StatusMoved,
     StatusReport,
@@ -41,6 +42,8 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
         _refused(turn, outcome)
     elif isinstance(outcome, StatusUnchanged):
         _unchanged(turn, outcome)
+    elif isinstance(outcome, OrderReopened):
+        _reopened(turn, outcome)
     elif isinstance(outcome, StatusReport):
         status = _status_words(turn, outcome.status)
         turn.say(turn.t("order_status", number=outcome.number, status=status))
@@ -48,6 +51,17 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
     elif not isinstance(outcome, StatusMoved):
         raise TypeError(f"unknown outcome {outcome!r}")
     return turn
+
+
+def _reopened(turn: Turn, outcome: OrderReopened) -> None:
+    """The cancelled order's items are back in the cart, its answers offered again at checkout."""
+    conv = turn.conversation
+    for line in outcome.lines:
+        conv.add_to_cart(line.sku, line.name, line.quantity, line.unit_price, dict(line.fields))
+    conv.known.update(outcome.fields)
+    turn.say(turn.t("order_reopened", number=outcome.number))
+    move(conv, "show_cart_menu")
+    prompts.show(turn)
 
 
 def _refused(turn: Turn, outcome: OrderRefused) -> None:
@@ -73,6 +87,8 @@ def _unchanged(turn: Turn, outcome: StatusUnchanged) -> None:
     status = _status_words(turn, outcome.status)
     if outcome.status is None:
         turn.say(turn.t("no_orders"))
+    elif outcome.wanted is None:  # "change my order" on an order staff already took
+        turn.say(turn.t("cannot_change", number=outcome.number, status=status))
     elif outcome.wanted is OrderStatus.CANCELLED:
         turn.say(turn.t("cannot_cancel", number=outcome.number, status=status))
     else:

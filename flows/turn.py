@@ -11,6 +11,7 @@ from flows.lexicon import Lexicon
 from flows.messages import Choice, ChoiceStyle, OutboundMessage
 from flows.phrases import Phrasebook
 from orders.commands import PlaceOrder
+from orders.model import FieldValue, OrderLine
 from orders.status import OrderStatus
 from orders.store import StoreConfig
 
@@ -59,7 +60,16 @@ class OrderStatusCommand:
     number: int
 
 
-Command = PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand
+@dataclass(frozen=True, slots=True)
+class ReopenOrderCommand:
+    """ "Change my order": a still-pending order is cancelled and its items go back into the cart."""
+
+    number: int
+
+
+Command = (
+    PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand | ReopenOrderCommand
+)
 
 
 # What came of a command; `flows.results.resume` turns it into replies.
@@ -104,7 +114,17 @@ class StatusReport:
     status: OrderStatus | None
 
 
-Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport
+@dataclass(frozen=True, slots=True)
+class OrderReopened:
+    """The pending order was cancelled for the shopper to change it: its lines and answers come back."""
+
+    number: int
+    lines: tuple[OrderLine, ...]
+    fields: dict[str, FieldValue]
+    delivery_method: str
+
+
+Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport | OrderReopened
 
 
 @dataclass

@@ -63,6 +63,15 @@ ENGINE_PARAMS: dict[str, tuple[str, ...]] = {
     "in_stock": (),
     "few_left": ("available",),
     "idle_prompt": (),
+    "human": (),
+    "paid": (),
+    "removed": ("product",),
+    "not_in_cart": ("product",),
+    "price_quote": ("product", "price", "quote", "currency"),
+    "quote_unavailable": ("currency",),
+    "subtotal": (),
+    "order_reopened": ("number",),
+    "cannot_change": ("number", "status"),
     **{f"status_{status.value}": () for status in OrderStatus},
 }
 TABLES = language_tables("phrases")
