@@ -9,7 +9,7 @@ from flows import actions, assistant, prompts
 from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
-from flows.parsing import is_global_command, normalise, parse_number
+from flows.parsing import detect_intent, is_global_command, normalise, parse_number
 from flows.turn import (
     CancelOrderCommand,
     ConfirmOrderCommand,
@@ -112,7 +112,11 @@ def _option(turn: Turn, arg: str) -> None:
 
 def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     text = inbound.text.strip()
-    reading = read(text, turn.view.lexicon, turn.view.catalog)
+    if turn.conversation.step in _FREE_TEXT:
+        # An address or a note: only a whole-message command counts there, so products are not looked for.
+        reading = Reading(detect_intent(text, turn.view.lexicon), (), None, question=False, ambiguous=False)
+    else:
+        reading = read(text, turn.view.lexicon, turn.view.catalog)
     if _global_command(turn, text, reading):
         return
     if reading.currency and _quote(turn, reading):

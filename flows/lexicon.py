@@ -68,6 +68,7 @@ class Lexicon:
             for intent, said in phrases.items()
         }
         self.numbers: Mapping[str, int] = _merged_numbers(tables)
+        self.number_starts = frozenset(w.split()[0] for w in self.numbers if " " in w)
         self.not_leading = frozenset(w for t in tables for w in t.strings("not_leading"))
         self.fillers = frozenset(w for t in tables for w in t.strings("fillers"))
         questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))

@@ -93,16 +93,17 @@ def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:
 
 def _numbers(said: tuple[str, ...], lexicon: Lexicon) -> list[int | None]:
     """The value each word starts, for the first word of a number ("a dozen": 12 at "a", the rest 0)."""
+    folded = [fold_accents(w) for w in said]  # the number table holds every word without accents too
     values: list[int | None] = [None] * len(said)
     i = 0
     while i < len(said):
-        for length in range(min(_LONGEST_NUMBER, len(said) - i), 0, -1):
-            phrase = " ".join(said[i : i + length])
+        # A number of several words starts with a word some such number starts with ("a", "half", "एक").
+        longest = _LONGEST_NUMBER if folded[i] in lexicon.number_starts else 1
+        for length in range(min(longest, len(said) - i), 0, -1):
+            phrase = " ".join(folded[i : i + length]) if length > 1 else folded[i]
             value = lexicon.numbers.get(phrase)
-            if value is None:
-                value = lexicon.numbers.get(fold_accents(phrase))
             if value is None and length == 1:
-                value = _single_number(phrase)
+                value = _single_number(said[i])
             if value is None and length == 1 and phrase.startswith("و") and len(phrase) > 3:
                 value = lexicon.numbers.get(phrase[1:])  # Arabic "and" is written on the word: واثنين
             if value is not None and 0 <= value <= _MAX_QUANTITY:
