@@ -6,6 +6,7 @@ quantities, whatever the script; the intent words of every language are read at 
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,15 @@ _MAX_QUANTITY = 10_000  # a bigger number is a phone or an order number, not how
 _LONGEST_NUMBER = 4  # words: "half a dozen of"
 # number-parser reads these languages' number words, text2num these; the word lists cover the rest.
 _NUMBER_PARSER_LANGUAGES = ("en", "es", "hi", "ru", "uk")
+_NUMBER_TABLES = ("UNIT_NUMBERS", "DIRECT_NUMBERS", "TENS", "HUNDREDS", "BIG_POWERS_OF_TEN")
+_NUMBER_PARSER_WORDS = {
+    language: frozenset(
+        word.casefold()
+        for table in _NUMBER_TABLES
+        for word in importlib.import_module(f"number_parser.data.{language}").info[table]
+    )
+    for language in _NUMBER_PARSER_LANGUAGES
+}
 _TEXT2NUM_LANGUAGES = ("pt",)
 
 
@@ -124,9 +134,9 @@ def _single_number(word: str) -> int | None:
         return int(word) if len(word) <= 5 else None
     if len(word) < 3 or (word.isascii() and not word.isalpha()):
         return None
-    for language in _NUMBER_PARSER_LANGUAGES:
-        value = parse_number_words(word, language=language)
-        if isinstance(value, int):
+    for language, vocabulary in _NUMBER_PARSER_WORDS.items():
+        # The library reads any word slowly (~1 ms, it loads its tables each call): asked only about its own.
+        if word in vocabulary and isinstance(value := parse_number_words(word, language=language), int):
             return value
     for language in _TEXT2NUM_LANGUAGES:
         try:
