@@ -119,3 +119,26 @@ def test_quote_rates_are_checked_when_the_store_file_is_read() -> None:
         parse_store_config('[store]\ncurrency = "INR"\nquote_rates = { XYZ = "1" }\n')
     with pytest.raises(StoreConfigError, match="quote_rates"):
         parse_store_config('[store]\ncurrency = "INR"\nquote_rates = { USD = "-1" }\n')
+
+
+def test_the_number_library_is_asked_only_about_words_of_its_own_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from number_parser import parse_number
+
+    from flows import understanding
+
+    asked: list[str] = []
+
+    def counting(word: str, language: str) -> int | None:
+        asked.append(word)
+        value = parse_number(word, language=language)
+        return value if isinstance(value, int) else None
+
+    understanding._single_number.cache_clear()
+    monkeypatch.setattr(understanding, "parse_number_words", counting)
+    assert items("zzqxv brrmpt samosa") == [("SNACK-SAMOSA", None)]
+    assert asked == []  # a word no number table has: the (slow) library is not consulted
+    assert items("veinticinco samosas") == [("SNACK-SAMOSA", 25)]  # no word list has 25: the library reads it
+    assert "veinticinco" in asked
+    understanding._single_number.cache_clear()
