@@ -1,5 +1,6 @@
-"""`make understand`: how many of the corpus's shopper messages the engine understands, per language and
-class, judged by what the turn does (the cart, the step, the replies), and the cost of reading a message."""
+"""`make understand`: the share of the corpus's shopper messages understood, and what reading one costs."""
+
+# Each message is judged by what the turn does (the cart, the step, the replies), per language and class.
 
 from __future__ import annotations
 
@@ -219,8 +220,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def parse_cost(products: int = 500, rounds: int = 3) -> tuple[tuple[float, float], tuple[float, float]]:
-    """p50 and p99 CPU time (µs) of reading one corpus message against a catalog of `products`: the first
-    time each word is seen (cold caches), and once the shop has seen them (warm)."""
+    """p50 and p99 CPU µs to read a corpus message against `products` products: (cold, warm) caches."""
     from catalog.words import key
     from flows import understanding  # the reader alone, without the rest of the turn
 

@@ -150,8 +150,7 @@ def to_major(minor: int, currency: str) -> Decimal:
 
 
 def converted(minor: int, currency: str, target: str, rate: Decimal) -> int:
-    """An amount in another currency at `rate` (target units per store unit), rounded to the target's
-    smallest unit: a quote, never a price charged."""
+    """`minor` at `rate` (target units per store unit) in the target's minor units: a quote, never charged."""
     exponent = currency_exponent(target)
     amount = (to_major(minor, currency) * rate).scaleb(exponent)
     return int(amount.to_integral_value(rounding=ROUND_HALF_UP))

@@ -1,5 +1,6 @@
-"""Relevance search over a catalog snapshot: typo-tolerant, alias-aware, script- and plural-blind,
-unsellable products left out. Words are compared by their keys (catalog.words): "समोसे" finds "Samosa"."""
+"""Relevance search over a catalog snapshot: typo-, script- and plural-tolerant, alias-aware, sellable."""
+
+# Words are compared by their keys (catalog.words): "समोसे" finds "Samosa".
 
 from __future__ import annotations
 
@@ -140,11 +141,9 @@ class CatalogSnapshot:
         return found
 
     def spots(self, words: Sequence[str]) -> list[Spot]:
-        """Every sellable product whose whole name (or alias) is in these message keys, close together.
-
-        A name may be written in any order ("chai masala") with one other word between its own words
-        ("café de filtro"); overlapping spots are all returned, the caller keeps the best.
-        """
+        """Every sellable product whose whole name (or alias) is in these message keys, close together."""
+        # In any order ("chai masala"), with other words between ("café de filtro"); overlapping spots are
+        # all returned, the caller keeps the best.
         near = [self.near(w) if w else frozenset() for w in words]
         found: dict[tuple[int, int, int], Spot] = {}
         seen: set[tuple[int, tuple[str, ...]]] = set()

@@ -54,8 +54,7 @@ def resume(turn: Turn) -> None:
 
 
 def add_items(turn: Turn, items: Sequence[Wanted]) -> None:
-    """Several products named in one message ("2 samosa and 3 chai"): each is added in turn, asking only
-    what the message did not say (a quantity, an item field)."""
+    """Products named in one message ("2 samosa and 3 chai") added in turn, asking only what is missing."""
     first, *rest = items
     turn.conversation.queue = [(w.product.sku, w.quantity) for w in rest]
     choose_product(turn, first.product, first.quantity)

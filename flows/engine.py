@@ -136,8 +136,7 @@ _FREE_TEXT = frozenset({Step.ITEM_FIELD, Step.ORDER_FIELD})
 
 
 def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
-    """Commands that work at every step: help, cart, cancel, start over, "where is my order", a person,
-    "I've paid", cart edits, checkout and the menu."""
+    """Commands at every step: help, cart, cancel, start over, status, a person, paid, cart edits, menu."""
     words = turn.view.lexicon
     intent = reading.intent
     conv = turn.conversation
@@ -213,8 +212,8 @@ def _change(turn: Turn, reading: Reading) -> bool:
 
 
 def _quote(turn: Turn, reading: Reading) -> bool:
-    """ "How much in dollars?": the products named (else the one being added, else the cart) at the rate the
-    store sets, clearly approximate; orders stay in the store's currency."""
+    """ "How much in dollars?": named products, else the one being added, else the cart, approximately."""
+    # At the rate the store sets; orders stay in the store's currency.
     code, store = reading.currency, turn.view.store
     if code is None or not reading.question or code == store.currency:
         return False
@@ -255,8 +254,7 @@ def _answers_question(turn: Turn, text: str, reading: Reading) -> bool:
 
 
 def _mention(turn: Turn, text: str, reading: Reading) -> bool:
-    """Products named in the text are added (with the quantities given); a name several products share,
-    or a word of some names, shows the filtered list."""
+    """Named products are added; a name several share, or a word of some names, shows the filtered list."""
     if reading.items:
         actions.add_items(turn, reading.items)
         return True

@@ -1,8 +1,7 @@
-"""Reading a shopper's message whole: what it asks for, which products, and how many of each.
+"""Reading a shopper's message whole: what it asks for, which products, and how many of each."""
 
-"I'll take 4 jalebis and 2x chai", "do samose chahiye", "дві самоси" all read as items with their
-quantities, whatever the script; the intent words of every language are read at the same time.
-"""
+# "I'll take 4 jalebis and 2x chai", "do samose chahiye", "дві самоси" all read as items with their
+# quantities, whatever the script; the intent words of every language are read at the same time.
 
 from __future__ import annotations
 
@@ -93,8 +92,7 @@ def _currency(text: str, said: tuple[str, ...], lexicon: Lexicon) -> str | None:
 
 
 def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:
-    """A word's key for finding products; the flow's own words ("quiero", "produtos") find none, unless a
-    product is called that."""
+    """A word's key for finding products; the flow's own words ("quiero") find none, unless named so."""
     folded = key(word)
     if fold_accents(word) in lexicon.flow_words and not catalog.knows(folded):
         return ""
@@ -179,8 +177,8 @@ def _quantities(
     lexicon: Lexicon,
     used: set[int],
 ) -> dict[Spot, int | None]:
-    """A number just before a name ("2 samosa", "2x chai", "a dozen of laddus") is its quantity; failing
-    that, one just after it ("chai x2", "samosa 3") that no later name takes."""
+    """Each name's quantity: a number just before it ("2x chai"), else one just after ("chai x2")."""
+    # A number after a name counts only when no later name takes it ("samosa 3 chai" is 3 chai).
     result: dict[Spot, int | None] = {}
     for spot in chosen:
         i = spot.start - 1
