@@ -184,7 +184,12 @@ def start_checkout(turn: Turn) -> None:
     conv = turn.conversation
     if not conv.cart:
         turn.say(turn.t("cart_empty"))
+        resume(turn)
         return
+    # "Checkout" may be typed at any step: an item half added is dropped, and checkout starts from the cart.
+    conv.pending = None
+    conv.queue.clear()
+    move(conv, "show_cart_menu")
     methods = turn.view.store.store.delivery
     if len(methods) > 1:
         move(conv, "ask_delivery")

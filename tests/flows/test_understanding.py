@@ -6,7 +6,7 @@ import pytest
 
 from bench.understand import evaluate, load_corpus, make_view
 from catalog.words import key
-from flows.conversation import Step
+from flows.conversation import Conversation, Step
 from flows.understanding import read
 from tests.flows.shopper import WORDS, Shopper
 
@@ -142,3 +142,49 @@ def test_the_number_library_is_asked_only_about_words_of_its_own_tables(
     assert items("veinticinco samosas") == [("SNACK-SAMOSA", 25)]  # no word list has 25: the library reads it
     assert "veinticinco" in asked
     understanding._single_number.cache_clear()
+
+
+STEPS = ("idle", "list", "quantity", "item_field", "cart", "delivery", "order_field", "summary")
+
+
+def _at(step_name: str) -> Shopper:
+    s = Shopper()  # the flow tests' shop: item fields, two delivery methods, required order fields
+    s.says("2 samosa")
+    if step_name == "idle":
+        s.says("cancel")
+    elif step_name == "list":
+        s.says("menu")
+    elif step_name == "quantity":
+        s.says("lemon tea")
+    elif step_name == "item_field":
+        s.says("1 chai t-shirt")
+    elif step_name in ("delivery", "order_field", "summary"):
+        s.presses("Checkout")
+        if step_name != "delivery":
+            s.presses("Pickup")
+        if step_name == "summary":
+            s.says("+91 98765 43210")
+            s.presses("Skip")
+    return s
+
+
+@pytest.mark.parametrize("step_name", STEPS)
+def test_every_corpus_message_at_every_step_gets_a_reply_and_never_an_error(step_name: str) -> None:
+    expected = {
+        "idle": Step.IDLE,
+        "list": Step.CHOOSING_PRODUCT,
+        "quantity": Step.CHOOSING_QUANTITY,
+        "item_field": Step.ITEM_FIELD,
+        "cart": Step.CART_MENU,
+        "delivery": Step.DELIVERY_METHOD,
+        "order_field": Step.ORDER_FIELD,
+        "summary": Step.SUMMARY,
+    }[step_name]
+    base = _at(step_name)
+    assert base.step is expected
+    base.conversation.last_order = 7
+    saved = base.conversation.to_json()
+    for case in load_corpus():
+        s = Shopper()
+        s.conversation = Conversation.from_json(base.conversation.key, saved, 0)
+        assert s.says(case.message) or s.commands, (step_name, case.message)
