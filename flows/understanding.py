@@ -65,11 +65,11 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
     said = words(_GLUED.sub(" ", _NEGATIVE.sub(" ", text).replace("×", " × ")))
     numbers = _numbers(said, lexicon)
     keys = [
-        _key(w, lexicon, catalog) if numbers[i] is None and w not in _TIMES else ""
+        _key(w, lexicon, catalog) if numbers[i] is None and w not in _TIMES else _digits(w)
         for i, w in enumerate(said)
     ]
     chosen, ambiguous = _best_spots(catalog.spots(keys))
-    used: set[int] = set()
+    used = {i for spot in chosen for i in spot.numbers}  # "no 4" of a name is no quantity
     quantities = _quantities(chosen, said, numbers, lexicon, used)
     items = tuple(Wanted(spot.product, quantities[spot]) for spot in chosen)
     free = [n for i, n in enumerate(numbers) if n and i not in used and said[i] not in lexicon.not_leading]
@@ -89,6 +89,11 @@ def _currency(text: str, said: tuple[str, ...], lexicon: Lexicon) -> str | None:
         if (code := lexicon.currencies.get(fold_accents(word))) is not None:
             return code
     return next((lexicon.currencies[ch] for ch in text if ch in _SIGNS and ch in lexicon.currencies), None)
+
+
+def _digits(word: str) -> str:
+    """A number typed in digits keeps its value as its key: it may be part of a name ("no. 4")."""
+    return str(int(word)) if word.isdecimal() and len(word) <= 5 else ""
 
 
 def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:

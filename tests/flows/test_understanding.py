@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.understand import evaluate, load_corpus, make_view
+from catalog.product import Product
+from catalog.search import CatalogSnapshot
 from catalog.words import key
 from flows.conversation import Conversation, Step
 from flows.understanding import read
@@ -188,3 +190,16 @@ def test_every_corpus_message_at_every_step_gets_a_reply_and_never_an_error(step
         s = Shopper()
         s.conversation = Conversation.from_json(base.conversation.key, saved, 0)
         assert s.says(case.message) or s.commands, (step_name, case.message)
+
+
+def test_names_told_apart_by_a_number_are_named_by_it_and_the_number_is_no_quantity() -> None:
+    teas = CatalogSnapshot(
+        [Product(n, f"DJ-{n}", f"Darjeeling first flush no. {n}", 30000, 5, "Tea") for n in range(1, 13)]
+        + [Product(99, "SAMOSA", "Samosa (2 pcs)", 6000, 50, "Snacks", aliases=("samosa",))]
+    )
+    read_items = [
+        (w.product.sku, w.quantity)
+        for w in read("2 darjeeling first flush no 12 and 3 samosa", WORDS, teas).items
+    ]
+    assert read_items == [("DJ-12", 2), ("SAMOSA", 3)]
+    assert read("darjeeling first flush", WORDS, teas).ambiguous  # twelve of them: the shopper picks
