@@ -202,4 +202,4 @@ def test_names_told_apart_by_a_number_are_named_by_it_and_the_number_is_no_quant
         for w in read("2 darjeeling first flush no 12 and 3 samosa", WORDS, teas).items
     ]
     assert read_items == [("DJ-12", 2), ("SAMOSA", 3)]
-    assert read("darjeeling first flush", WORDS, teas).ambiguous  # twelve of them: the shopper picks
+    assert read("darjeeling first flush no", WORDS, teas).ambiguous  # twelve of them: the shopper picks
