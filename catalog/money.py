@@ -4,7 +4,7 @@ formatting."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 
 from babel import Locale, UnknownLocaleError, localedata
@@ -147,6 +147,13 @@ def to_major(minor: int, currency: str) -> Decimal:
     """The exact major-unit amount: 1250 USD -> Decimal('12.50'), 1250 JPY -> Decimal('1250')."""
     exponent = currency_exponent(currency)
     return Decimal(minor).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+
+
+def converted(minor: int, currency: str, target: str, rate: Decimal) -> int:
+    """`minor` at `rate` (target units per store unit) in the target's minor units: a quote, never charged."""
+    exponent = currency_exponent(target)
+    amount = (to_major(minor, currency) * rate).scaleb(exponent)
+    return int(amount.to_integral_value(rounding=ROUND_HALF_UP))
 
 
 @lru_cache(maxsize=8192)

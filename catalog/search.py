@@ -1,5 +1,6 @@
-"""Relevance search over a catalog snapshot: typo-tolerant, alias-aware, script- and plural-blind,
-unsellable products left out. Words are compared by their keys (catalog.words): "समोसे" finds "Samosa"."""
+"""Relevance search over a catalog snapshot: typo-, script- and plural-tolerant, alias-aware, sellable."""
+
+# Words are compared by their keys (catalog.words): "समोसे" finds "Samosa".
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class Spot:
     end: int
     words: int  # how many words the name took: a longer name wins over a shorter one inside it
     exact: bool
+    numbers: tuple[int, ...] = ()  # positions of the name's own numbers ("no. 4"): no quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +72,16 @@ class CatalogSnapshot:
             p.id: [words for c in (p.name, *p.aliases) if (words := tokens(c))] for p in self.products
         }
         # Every key of a sellable name, with the names that hold it, to find products named in a message.
-        self._holders: dict[str, list[tuple[Product, tuple[str, ...]]]] = {}
+        self._holders: dict[str, list[tuple[Product, tuple[str, ...], tuple[str, ...]]]] = {}
         for p in self._sellable:
             for full in self._candidates[p.id]:
-                # A number in a name is a pack size ("Samosa (2 pcs)"): shoppers do not type it.
+                # A number in a name need not be typed ("Samosa (2 pcs)"), but when it is ("no. 4") it
+                # tells apart names that differ only by it.
                 if not (candidate := tuple(w for w in full if not w.isdigit())):
                     continue
+                digits = tuple(w for w in full if w.isdigit())
                 for word in dict.fromkeys(candidate):
-                    self._holders.setdefault(word, []).append((p, candidate))
+                    self._holders.setdefault(word, []).append((p, candidate, digits))
         self._vocabulary = [w for w in self._holders if len(w) >= _MIN_FUZZY_LENGTH]
         self._near_cache: dict[str, frozenset[str]] = {}
 
@@ -129,7 +133,7 @@ class CatalogSnapshot:
         if (found := self._near_cache.get(word)) is not None:
             return found
         near = {word} if word in self._holders else set()
-        if len(word) >= _MIN_FUZZY_LENGTH:
+        if len(word) >= _MIN_FUZZY_LENGTH and not word.isdigit():
             hits = process.extract(
                 word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_TOKEN, limit=None
             )
@@ -140,20 +144,18 @@ class CatalogSnapshot:
         return found
 
     def spots(self, words: Sequence[str]) -> list[Spot]:
-        """Every sellable product whose whole name (or alias) is in these message keys, close together.
-
-        A name may be written in any order ("chai masala") with one other word between its own words
-        ("café de filtro"); overlapping spots are all returned, the caller keeps the best.
-        """
+        """Every sellable product whose whole name (or alias) is in these message keys, close together."""
+        # In any order ("chai masala"), with other words between ("café de filtro"); overlapping spots are
+        # all returned, the caller keeps the best.
         near = [self.near(w) if w else frozenset() for w in words]
         found: dict[tuple[int, int, int], Spot] = {}
         seen: set[tuple[int, tuple[str, ...]]] = set()
         for candidates in (self._holders.get(k, ()) for ks in near for k in ks):
-            for product, candidate in candidates:
+            for product, candidate, digits in candidates:
                 if (product.id, candidate) in seen:
                     continue
                 seen.add((product.id, candidate))
-                spot = self._spot(product, candidate, words, near)
+                spot = self._spot(product, candidate, digits, words, near)
                 if spot is not None:
                     known = found.get((product.id, spot.start, spot.end))
                     if known is None or (spot.words, spot.exact) > (known.words, known.exact):
@@ -162,7 +164,11 @@ class CatalogSnapshot:
 
     @staticmethod
     def _spot(
-        product: Product, candidate: tuple[str, ...], words: Sequence[str], near: Sequence[frozenset[str]]
+        product: Product,
+        candidate: tuple[str, ...],
+        digits: tuple[str, ...],
+        words: Sequence[str],
+        near: Sequence[frozenset[str]],
     ) -> Spot | None:
         used: list[int] = []
         for name_word in candidate:
@@ -174,7 +180,14 @@ class CatalogSnapshot:
         if end - start + 1 > 2 * len(candidate):  # scattered words do not name a product
             return None
         exact = all(words[i] == w for i, w in zip(used, candidate, strict=True))
-        return Spot(product, start, end, len(candidate), exact)
+        numbers = tuple(
+            at
+            for digit in digits
+            if (at := next((i for i in range(start, min(end + 3, len(words))) if words[i] == digit), -1)) >= 0
+        )
+        if numbers:
+            start, end = min(start, *numbers), max(end, *numbers)
+        return Spot(product, start, end, len(candidate) + len(numbers), exact, numbers)
 
     def mentioned(self, text: str) -> Product | None:
         """The one product a message clearly names ("2 masala chai"), if exactly one stands out."""

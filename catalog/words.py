@@ -1,8 +1,7 @@
-"""One spelling for a word however it is written: any script, any accent, common plural and case endings.
+"""One key for a word however it is written: any script, any accent, common plural and case endings."""
 
-"मसाला चाय", "масала чай", "Masala Chai" and "masalaa chay" all fold to the same keys, so a Latin-script
-catalog is found from Devanagari or Cyrillic, and "samosas", "samose" and "самосы" find "samosa".
-"""
+# "मसाला चाय", "масала чай", "Masala Chai" and "masalaa chay" fold to the same keys, so a Latin-script
+# catalog is found from Devanagari or Cyrillic, and "samosas", "samose" and "самосы" find "samosa".
 
 from __future__ import annotations
 
@@ -112,8 +111,8 @@ def keys(text: str) -> tuple[str, ...]:
 
 
 def fold_accents(text: str) -> str:
-    """ "café" -> "cafe", "três" -> "tres": what a shopper typing without accents writes. Only the Latin
-    diacritics go; other scripts' signs (Devanagari vowels, the virama) are letters of the word."""
+    """ "café" -> "cafe", "três" -> "tres": what a shopper typing without accents writes."""
+    # Only the Latin diacritics go; other scripts' signs (Devanagari vowels, the virama) are letters.
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFD", text)

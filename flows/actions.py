@@ -54,8 +54,7 @@ def resume(turn: Turn) -> None:
 
 
 def add_items(turn: Turn, items: Sequence[Wanted]) -> None:
-    """Several products named in one message ("2 samosa and 3 chai"): each is added in turn, asking only
-    what the message did not say (a quantity, an item field)."""
+    """Products named in one message ("2 samosa and 3 chai") added in turn, asking only what is missing."""
     first, *rest = items
     turn.conversation.queue = [(w.product.sku, w.quantity) for w in rest]
     choose_product(turn, first.product, first.quantity)
@@ -185,7 +184,12 @@ def start_checkout(turn: Turn) -> None:
     conv = turn.conversation
     if not conv.cart:
         turn.say(turn.t("cart_empty"))
+        resume(turn)
         return
+    # "Checkout" may be typed at any step: an item half added is dropped, and checkout starts from the cart.
+    conv.pending = None
+    conv.queue.clear()
+    move(conv, "show_cart_menu")
     methods = turn.view.store.store.delivery
     if len(methods) > 1:
         move(conv, "ask_delivery")

@@ -1,7 +1,7 @@
-"""The optional AI assistant's side of the engine, pure: the order tools it may call (as JSON-schema
-functions), the request that describes the shop to it, reading its answer, and running its tool calls with
-the same checks as button presses. The model never writes an order, a price or a stock figure, and its own
-words never reach the shopper: only the engine's phrases do."""
+"""The optional AI assistant's side of the engine, pure: its order tools, its request, its tool calls run."""
+
+# The tool calls run with the same checks as button presses. The model never writes an order, a price or a
+# stock figure, and its own words never reach the shopper: only the engine's phrases do.
 
 from __future__ import annotations
 

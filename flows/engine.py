@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from catalog.money import converted, format_money
 from flows import actions, assistant, prompts
 from flows.conversation import Conversation, Step
 from flows.lexicon import Intent
 from flows.messages import InboundKind, InboundMessage
-from flows.parsing import is_global_command, normalise, parse_number
+from flows.parsing import detect_intent, is_global_command, normalise, parse_number
 from flows.turn import (
     CancelOrderCommand,
     ConfirmOrderCommand,
     OrderStatusCommand,
     PaymentCheckCommand,
+    ReopenOrderCommand,
     StoreView,
     Turn,
 )
@@ -113,8 +115,15 @@ def _option(turn: Turn, arg: str) -> None:
 
 def _on_text(turn: Turn, inbound: InboundMessage) -> None:
     text = inbound.text.strip()
-    reading = read(text, turn.view.lexicon, turn.view.catalog)
+    if turn.conversation.step in _FREE_TEXT:
+        # An address or a note: only a whole-message command counts there, so products are not looked for.
+        reading = Reading(detect_intent(text, turn.view.lexicon), (), None, question=False, ambiguous=False)
+    else:
+        reading = read(text, turn.view.lexicon, turn.view.catalog)
     if _global_command(turn, text, reading):
+        return
+    if reading.currency and _quote(turn, reading):
+        actions.resume(turn)
         return
     if inbound.assist and assistant.needs_help(turn, text, reading) and assistant.apply(turn, inbound.assist):
         return
@@ -132,8 +141,7 @@ _CHECKING_OUT = frozenset({Step.DELIVERY_METHOD, Step.ORDER_FIELD, Step.PAYMENT_
 
 
 def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
-    """Commands that work at every step: help, cart, cancel, start over, "where is my order", a person,
-    "I've paid", cart edits, checkout and the menu."""
+    """Commands at every step: help, cart, cancel, start over, status, a person, paid, cart edits, menu."""
     words = turn.view.lexicon
     intent = reading.intent
     conv = turn.conversation
@@ -151,6 +159,11 @@ def _global_command(turn: Turn, text: str, reading: Reading) -> bool:
         actions.show_products(turn)
     elif intent is Intent.ORDER_STATUS:
         _order_status(turn)
+    elif intent is Intent.CHANGE_ORDER and anywhere:
+        if conv.last_order is None:
+            turn.say(turn.t("no_orders"))
+        else:
+            turn.commands.append(ReopenOrderCommand(conv.last_order))
     elif intent is Intent.HUMAN and anywhere:
         turn.say(turn.t("human"))
         actions.resume(turn)
@@ -214,6 +227,33 @@ def _change(turn: Turn, reading: Reading) -> bool:
     return True
 
 
+def _quote(turn: Turn, reading: Reading) -> bool:
+    """ "How much in dollars?": named products, else the one being added, else the cart, approximately."""
+    # At the rate the store sets; orders stay in the store's currency.
+    code, store = reading.currency, turn.view.store
+    if code is None or not reading.question or code == store.currency:
+        return False
+    conv = turn.conversation
+    pending = turn.view.catalog.by_sku(conv.pending.sku) if conv.pending else None
+    priced = [(w.product.name, w.product.price) for w in reading.items] or (
+        [(pending.name, pending.price)] if pending else []
+    )
+    if not priced and conv.cart:
+        priced = [(turn.t("subtotal"), sum(line.quantity * line.unit_price for line in conv.cart))]
+    rate = store.store.quote_rates.get(code)
+    if rate is None:
+        turn.say(turn.t("quote_unavailable", currency=store.currency))
+        return True
+    if not priced:
+        return False
+    for name, minor in priced:
+        quote = format_money(converted(minor, store.currency, code, rate), code, conv.language)
+        turn.say(
+            turn.t("price_quote", product=name, price=turn.money(minor), quote=quote, currency=store.currency)
+        )
+    return True
+
+
 def _answers_question(turn: Turn, text: str, reading: Reading) -> bool:
     """ "How much is the masala chai?" is answered; the flow then resumes where it was."""
     if not reading.question:
@@ -230,8 +270,7 @@ def _answers_question(turn: Turn, text: str, reading: Reading) -> bool:
 
 
 def _mention(turn: Turn, text: str, reading: Reading) -> bool:
-    """Products named in the text are added (with the quantities given); a name several products share,
-    or a word of some names, shows the filtered list."""
+    """Named products are added; a name several share, or a word of some names, shows the filtered list."""
     if reading.items:
         actions.add_items(turn, reading.items)
         return True

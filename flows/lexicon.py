@@ -12,6 +12,7 @@ from catalog.words import fold_accents
 class Intent(StrEnum):
     """What a message asks for. The members are in priority order: a message takes the first one found."""
 
+    CHANGE_ORDER = "change_order"  # "change my order": a pending order back into the cart
     ORDER_STATUS = "order_status"  # before ORDER: "where is my order" also says "order"
     HUMAN = "human"  # "I want to talk to a person", before ORDER ("I want")
     RESTART = "restart"
@@ -67,11 +68,19 @@ class Lexicon:
             for intent, said in phrases.items()
         }
         self.numbers: Mapping[str, int] = _merged_numbers(tables)
+        self.number_starts = frozenset(w.split()[0] for w in self.numbers if " " in w)
         self.not_leading = frozenset(w for t in tables for w in t.strings("not_leading"))
         self.fillers = frozenset(w for t in tables for w in t.strings("fillers"))
         questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))
         # Look-arounds, not \b: a Devanagari word may end in a vowel sign, which \b does not count.
         self.question = re.compile(r"\?|(?<!\w)(?:" + questions + r")(?!\w)" if questions else r"\?")
+        # "dollars", "डॉलर", "$": the currency a shopper asks a price in (ISO code by word).
+        self.currencies: Mapping[str, str] = {
+            fold_accents(word): code.upper()
+            for t in tables
+            for code in t.mapping("currencies")
+            for word in t.strings("currencies", code)
+        }
         self.yes = frozenset(w for t in tables for w in t.strings("yes"))
         self.no = frozenset(w for t in tables for w in t.strings("no"))
 
@@ -83,7 +92,17 @@ class _Table:
     """One language's tables, read with checks that name the language and the entry at fault."""
 
     _KNOWN = frozenset(
-        {"intents", "command_prefixes", "numbers", "not_leading", "fillers", "questions", "yes", "no"}
+        {
+            "intents",
+            "command_prefixes",
+            "numbers",
+            "not_leading",
+            "fillers",
+            "questions",
+            "yes",
+            "no",
+            "currencies",
+        }
     )
 
     def __init__(self, language: str, table: Mapping[str, object]) -> None:
@@ -91,12 +110,12 @@ class _Table:
         self.table = table
         if unknown := sorted(set(table) - self._KNOWN):
             raise WordsError(f"words for {language!r}: unknown table {unknown[0]!r}")
-        intents = self._mapping("intents")
+        intents = self.mapping("intents")
         if unknown := sorted(set(intents) - set(Intent)):
             known = ", ".join(Intent)
             raise WordsError(f"words for {language!r}: intents.{unknown[0]} is not an intent ({known})")
 
-    def _mapping(self, name: str) -> Mapping[str, object]:
+    def mapping(self, name: str) -> Mapping[str, object]:
         value = self.table.get(name, {})
         if not isinstance(value, Mapping):
             raise WordsError(f"words for {self.language!r}: {name} must be a table")
@@ -104,14 +123,14 @@ class _Table:
 
     def strings(self, name: str, key: str | None = None) -> Iterable[str]:
         """The list `name` (or `name.key` inside a table); absent lists are empty."""
-        value = self.table.get(name, []) if key is None else self._mapping(name).get(key, [])
+        value = self.table.get(name, []) if key is None else self.mapping(name).get(key, [])
         where = name if key is None else f"{name}.{key}"
         if not isinstance(value, list) or not all(isinstance(word, str) and word for word in value):
             raise WordsError(f"words for {self.language!r}: {where} must be a list of words")
         return value
 
     def numbers(self) -> Iterable[tuple[str, int]]:
-        for word, value in self._mapping("numbers").items():
+        for word, value in self.mapping("numbers").items():
             if isinstance(value, bool) or not isinstance(value, int):
                 raise WordsError(f"words for {self.language!r}: numbers.{word} must be a whole number")
             yield word, value

@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 from catalog.words import fold_accents
-from catalog.words import words as split_words
 from flows.lexicon import Intent, Lexicon
 
 _DIGITS = re.compile(r"^\d+$")
@@ -45,14 +44,3 @@ def parse_number(text: str, lexicon: Lexicon) -> int | None:
     if _DIGITS.match(clean):
         return int(clean)
     return lexicon.numbers.get(clean)
-
-
-def leading_quantity(text: str, lexicon: Lexicon) -> tuple[int | None, str]:
-    """Split "2 masala chai" / "dos chai" / "chai x3" into (quantity, rest); (None, text) when absent."""
-    words = split_words(text)
-    if len(words) >= 2:
-        for candidate, rest in ((words[0], words[1:]), (words[-1].removeprefix("x"), words[:-1])):
-            number = None if candidate in lexicon.not_leading else parse_number(candidate, lexicon)
-            if number is not None and 0 < number <= 1000:
-                return number, " ".join(rest)
-    return None, text

@@ -9,6 +9,7 @@ from flows.messages import Choice
 from flows.turn import (
     OrderPlaced,
     OrderRefused,
+    OrderReopened,
     Outcome,
     PaymentCheck,
     StatusMoved,
@@ -48,6 +49,8 @@ def resume(conversation: Conversation, outcome: Outcome, view: StoreView) -> Tur
         _unchanged(turn, outcome)
     elif isinstance(outcome, PaymentCheck):
         _payment_check(turn, outcome)
+    elif isinstance(outcome, OrderReopened):
+        _reopened(turn, outcome)
     elif isinstance(outcome, StatusReport):
         status = _status_words(turn, outcome.status)
         turn.say(turn.t("order_status", number=outcome.number, status=status))
@@ -66,6 +69,17 @@ def _payment_check(turn: Turn, outcome: PaymentCheck) -> None:
         turn.say(turn.t("payment_already_received", number=outcome.number))
     else:
         turn.say(turn.t("payment_not_online", number=outcome.number))
+
+
+def _reopened(turn: Turn, outcome: OrderReopened) -> None:
+    """The cancelled order's items are back in the cart, its answers offered again at checkout."""
+    conv = turn.conversation
+    for line in outcome.lines:
+        conv.add_to_cart(line.sku, line.name, line.quantity, line.unit_price, dict(line.fields))
+    conv.known.update(outcome.fields)
+    turn.say(turn.t("order_reopened", number=outcome.number))
+    move(conv, "show_cart_menu")
+    prompts.show(turn)
 
 
 def _refused(turn: Turn, outcome: OrderRefused) -> None:
@@ -91,6 +105,8 @@ def _unchanged(turn: Turn, outcome: StatusUnchanged) -> None:
     status = _status_words(turn, outcome.status)
     if outcome.status is None:
         turn.say(turn.t("no_orders"))
+    elif outcome.wanted is None:  # "change my order" on an order staff already took
+        turn.say(turn.t("cannot_change", number=outcome.number, status=status))
     elif outcome.wanted is OrderStatus.CANCELLED:
         turn.say(turn.t("cannot_cancel", number=outcome.number, status=status))
     else:

@@ -11,6 +11,7 @@ from flows.lexicon import Lexicon
 from flows.messages import Choice, ChoiceStyle, OutboundMessage
 from flows.phrases import Phrasebook
 from orders.commands import PlaceOrder
+from orders.model import FieldValue, OrderLine
 from orders.status import OrderStatus
 from orders.store import StoreConfig
 
@@ -73,8 +74,20 @@ class PaymentCheckCommand:
     number: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReopenOrderCommand:
+    """ "Change my order": a still-pending order is cancelled and its items go back into the cart."""
+
+    number: int
+
+
 Command = (
-    PlaceOrderCommand | ConfirmOrderCommand | CancelOrderCommand | OrderStatusCommand | PaymentCheckCommand
+    PlaceOrderCommand
+    | ConfirmOrderCommand
+    | CancelOrderCommand
+    | OrderStatusCommand
+    | PaymentCheckCommand
+    | ReopenOrderCommand
 )
 
 
@@ -131,7 +144,19 @@ class PaymentCheck:
     asking: bool = False
 
 
-Outcome = OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport | PaymentCheck
+@dataclass(frozen=True, slots=True)
+class OrderReopened:
+    """The pending order was cancelled for the shopper to change it: its lines and answers come back."""
+
+    number: int
+    lines: tuple[OrderLine, ...]
+    fields: dict[str, FieldValue]
+    delivery_method: str
+
+
+Outcome = (
+    OrderPlaced | OrderRefused | StatusMoved | StatusUnchanged | StatusReport | PaymentCheck | OrderReopened
+)
 
 
 @dataclass

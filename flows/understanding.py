@@ -1,11 +1,11 @@
-"""Reading a shopper's message whole: what it asks for, which products, and how many of each.
+"""Reading a shopper's message whole: what it asks for, which products, and how many of each."""
 
-"I'll take 4 jalebis and 2x chai", "do samose chahiye", "дві самоси" all read as items with their
-quantities, whatever the script; the intent words of every language are read at the same time.
-"""
+# "I'll take 4 jalebis and 2x chai", "do samose chahiye", "дві самоси" all read as items with their
+# quantities, whatever the script; the intent words of every language are read at the same time.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,10 +23,20 @@ from flows.parsing import detect_intent, is_question
 _GLUED = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _NEGATIVE = re.compile(r"(?<!\w)[-−]\s*\d+")  # "-2" is no quantity: dropped, not read as 2
 _TIMES = frozenset({"x", "х", "×"})  # Latin, Cyrillic, the sign
+_SIGNS = frozenset("$€£₹¥₺₽₴")  # currency signs are no letters: looked for in the raw text
 _MAX_QUANTITY = 10_000  # a bigger number is a phone or an order number, not how many
 _LONGEST_NUMBER = 4  # words: "half a dozen of"
 # number-parser reads these languages' number words, text2num these; the word lists cover the rest.
 _NUMBER_PARSER_LANGUAGES = ("en", "es", "hi", "ru", "uk")
+_NUMBER_TABLES = ("UNIT_NUMBERS", "DIRECT_NUMBERS", "TENS", "HUNDREDS", "BIG_POWERS_OF_TEN")
+_NUMBER_PARSER_WORDS = {
+    language: frozenset(
+        word.casefold()
+        for table in _NUMBER_TABLES
+        for word in importlib.import_module(f"number_parser.data.{language}").info[table]
+    )
+    for language in _NUMBER_PARSER_LANGUAGES
+}
 _TEXT2NUM_LANGUAGES = ("pt",)
 
 
@@ -47,6 +57,7 @@ class Reading:
     number: int | None  # a number not attached to any product ("3", "make it three")
     question: bool
     ambiguous: bool  # a name that several products share: list them rather than pick one
+    currency: str | None = None  # "how much in dollars?": the ISO code asked for
 
 
 def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
@@ -54,11 +65,11 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
     said = words(_GLUED.sub(" ", _NEGATIVE.sub(" ", text).replace("×", " × ")))
     numbers = _numbers(said, lexicon)
     keys = [
-        _key(w, lexicon, catalog) if numbers[i] is None and w not in _TIMES else ""
+        _key(w, lexicon, catalog) if numbers[i] is None and w not in _TIMES else _digits(w)
         for i, w in enumerate(said)
     ]
     chosen, ambiguous = _best_spots(catalog.spots(keys))
-    used: set[int] = set()
+    used = {i for spot in chosen for i in spot.numbers}  # "no 4" of a name is no quantity
     quantities = _quantities(chosen, said, numbers, lexicon, used)
     items = tuple(Wanted(spot.product, quantities[spot]) for spot in chosen)
     free = [n for i, n in enumerate(numbers) if n and i not in used and said[i] not in lexicon.not_leading]
@@ -68,12 +79,25 @@ def read(text: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> Reading:
         number=free[0] if len(free) == 1 and not items else None,
         question=is_question(text, lexicon),
         ambiguous=ambiguous and not items,
+        currency=_currency(text, said, lexicon),
     )
 
 
+def _currency(text: str, said: tuple[str, ...], lexicon: Lexicon) -> str | None:
+    """The currency named by a word or a sign ("dollars", "डॉलर", "€"), if any."""
+    for word in said:
+        if (code := lexicon.currencies.get(fold_accents(word))) is not None:
+            return code
+    return next((lexicon.currencies[ch] for ch in text if ch in _SIGNS and ch in lexicon.currencies), None)
+
+
+def _digits(word: str) -> str:
+    """A number typed in digits keeps its value as its key: it may be part of a name ("no. 4")."""
+    return str(int(word)) if word.isdecimal() and len(word) <= 5 else ""
+
+
 def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:
-    """A word's key for finding products; the flow's own words ("quiero", "produtos") find none, unless a
-    product is called that."""
+    """A word's key for finding products; the flow's own words ("quiero") find none, unless named so."""
     folded = key(word)
     if fold_accents(word) in lexicon.flow_words and not catalog.knows(folded):
         return ""
@@ -82,16 +106,17 @@ def _key(word: str, lexicon: Lexicon, catalog: CatalogSnapshot) -> str:
 
 def _numbers(said: tuple[str, ...], lexicon: Lexicon) -> list[int | None]:
     """The value each word starts, for the first word of a number ("a dozen": 12 at "a", the rest 0)."""
+    folded = [fold_accents(w) for w in said]  # the number table holds every word without accents too
     values: list[int | None] = [None] * len(said)
     i = 0
     while i < len(said):
-        for length in range(min(_LONGEST_NUMBER, len(said) - i), 0, -1):
-            phrase = " ".join(said[i : i + length])
+        # A number of several words starts with a word some such number starts with ("a", "half", "एक").
+        longest = _LONGEST_NUMBER if folded[i] in lexicon.number_starts else 1
+        for length in range(min(longest, len(said) - i), 0, -1):
+            phrase = " ".join(folded[i : i + length]) if length > 1 else folded[i]
             value = lexicon.numbers.get(phrase)
-            if value is None:
-                value = lexicon.numbers.get(fold_accents(phrase))
             if value is None and length == 1:
-                value = _single_number(phrase)
+                value = _single_number(said[i])
             if value is None and length == 1 and phrase.startswith("و") and len(phrase) > 3:
                 value = lexicon.numbers.get(phrase[1:])  # Arabic "and" is written on the word: واثنين
             if value is not None and 0 <= value <= _MAX_QUANTITY:
@@ -112,9 +137,9 @@ def _single_number(word: str) -> int | None:
         return int(word) if len(word) <= 5 else None
     if len(word) < 3 or (word.isascii() and not word.isalpha()):
         return None
-    for language in _NUMBER_PARSER_LANGUAGES:
-        value = parse_number_words(word, language=language)
-        if isinstance(value, int):
+    for language, vocabulary in _NUMBER_PARSER_WORDS.items():
+        # The library reads any word slowly (~1 ms, it loads its tables each call): asked only about its own.
+        if word in vocabulary and isinstance(value := parse_number_words(word, language=language), int):
             return value
     for language in _TEXT2NUM_LANGUAGES:
         try:
@@ -157,8 +182,8 @@ def _quantities(
     lexicon: Lexicon,
     used: set[int],
 ) -> dict[Spot, int | None]:
-    """A number just before a name ("2 samosa", "2x chai", "a dozen of laddus") is its quantity; failing
-    that, one just after it ("chai x2", "samosa 3") that no later name takes."""
+    """Each name's quantity: a number just before it ("2x chai"), else one just after ("chai x2")."""
+    # A number after a name counts only when no later name takes it ("samosa 3 chai" is 3 chai).
     result: dict[Spot, int | None] = {}
     for spot in chosen:
         i = spot.start - 1

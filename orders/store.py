@@ -134,6 +134,21 @@ class StoreSettings(BaseModel):
     cod_reminder_hours: float = Field(default=6, gt=0)
     max_quantity_per_line: int = Field(default=50, ge=1, le=10_000)
     delivery_fees: dict[str, str | int | float] = Field(default_factory=dict)
+    # Approximate prices quoted in chat on request ("how much in dollars?"): units of each currency that
+    # one unit of the store's currency buys, as the merchant sets them. Orders stay in `currency`.
+    quote_rates: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("quote_rates")
+    @classmethod
+    def _known_rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        rates = {}
+        for code, rate in value.items():
+            if not is_known_currency(code.strip().upper()):
+                raise ValueError(f"quote_rates: unknown currency {code!r}")
+            if not rate > 0 or not rate.is_finite():
+                raise ValueError(f"quote_rates.{code}: must be a number above 0")
+            rates[code.strip().upper()] = rate
+        return rates
 
     @field_validator("currency")
     @classmethod

@@ -1,5 +1,7 @@
-"""The optional AI assistant against a fake chat-completions server on 127.0.0.1: its tool calls run with
-the checks of button presses, and a slow, failing or nonsensical model leaves the rules' answer."""
+"""The optional AI assistant against a fake chat-completions server on 127.0.0.1."""
+
+# Its tool calls run with the checks of button presses; a slow, failing or nonsensical model leaves the
+# rules' answer.
 
 from __future__ import annotations
 

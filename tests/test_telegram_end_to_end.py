@@ -242,3 +242,33 @@ async def test_a_hindi_shopper_orders_two_products_in_one_message_and_a_spanish_
     ]
     assert [(i["sku"], i["quantity"]) for i in by_chat["444"]["items"]] == [("CHAI-MASALA", 4)]
     assert any(m.text == "He quitado Samosa (2 pcs) de tu carrito." for m in spanish.inbox())
+
+
+async def test_a_shopper_changes_a_pending_order_in_chat(
+    app: httpx.AsyncClient, telegram_api: FakeServer
+) -> None:
+    updates = itertools.count(1)
+    a = TelegramUser(app, telegram_api, 555, update_counter=updates)
+    await a.says("3 samosa")
+    await a.presses("Checkout")
+    await a.says("7 Park Street, Kolkata")
+    await a.presses("Confirm")
+    await a.says("I need to change my order: add a masala chai")
+    texts = [m.text for m in a.inbox()]
+    assert any(t.startswith("Order #") and "is cancelled so that you can change it" in t for t in texts)
+    await a.says("1 masala chai")
+    await a.says("make it 2 samosas")
+    await a.presses("Checkout")
+    await a.presses("Use: 7 Park Street, Kolkata")  # the old order's address, offered again
+    await a.presses("Confirm")
+    await a.presses("Confirm order")
+
+    orders = (await app.get("/api/v1/orders", headers={"Authorization": f"Bearer {API_TOKEN}"})).json()
+    mine = sorted(orders["items"], key=lambda o: o["number"])
+    assert [o["status"] for o in mine] == ["cancelled", "confirmed"]
+    assert sorted((i["sku"], i["quantity"]) for i in mine[1]["items"]) == [
+        ("CHAI-MASALA", 1),
+        ("SNACK-SAMOSA", 2),
+    ]
+    samosa = await app.get("/api/v1/products/SNACK-SAMOSA", headers={"Authorization": f"Bearer {API_TOKEN}"})
+    assert samosa.json()["stock"] == 300 - 2  # the cancelled order's three came back

@@ -1,5 +1,6 @@
-"""The optional AI assistant's HTTP side: one chat-completions request per message the rules do not read,
-bounded in time; a slow, failing or nonsensical provider leaves the rules' answer in place."""
+"""The optional AI assistant's HTTP side: one bounded chat-completions request per unread message."""
+
+# A slow, failing or nonsensical provider yields no tool calls, so the rules' answer stands.
 
 from __future__ import annotations
 

@@ -15,10 +15,12 @@ from flows.turn import (
     ConfirmOrderCommand,
     OrderPlaced,
     OrderRefused,
+    OrderReopened,
     Outcome,
     PaymentCheck,
     PaymentCheckCommand,
     PlaceOrderCommand,
+    ReopenOrderCommand,
     StatusMoved,
     StatusReport,
     StatusUnchanged,
@@ -53,6 +55,8 @@ class OrderCommands:
             return self._move(conn, key, command.number, OrderStatus.CANCELLED)
         if isinstance(command, PaymentCheckCommand):
             return self._check_payment(conn, key, command.number, now)
+        if isinstance(command, ReopenOrderCommand):
+            return self._reopen(conn, key, command.number)
         number = command.number
         order = OrderRepository(conn).get(number) if 0 < number <= MAX_NUMBER else None
         return StatusReport(number, order.status if order and _owns(order.lead, key) else None)
@@ -102,6 +106,19 @@ class OrderCommands:
             return StatusUnchanged(number, order.status, target)
         self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"), current=order)
         return StatusMoved(number, target)
+
+    def _reopen(self, conn: Connection, key: ConversationKey, number: int) -> Outcome:
+        """A pending order of this shopper's is cancelled (its stock put back) and handed back as a cart."""
+        if not 0 < number <= MAX_NUMBER:
+            return StatusUnchanged(number, None)
+        order = OrderRepository(conn).get(number, for_update=True)
+        if order is None or not _owns(order.lead, key):
+            return StatusUnchanged(number, None)
+        if order.status is not OrderStatus.PENDING:
+            return StatusUnchanged(number, order.status)
+        change = ChangeStatus(number, OrderStatus.CANCELLED, "customer", reason="changed in chat")
+        self._orders.change_status_in(conn, change, current=order)
+        return OrderReopened(number, order.lines, dict(order.fields), order.delivery.method)
 
 
 def _too_long(customer: Customer) -> str | None:

@@ -120,8 +120,8 @@ class TurnRunner:
         return result
 
     async def _assisted(self, inbound: InboundMessage, view: StoreView) -> InboundMessage:
-        """The message with the assistant's tool calls when the rules would not read it at this step; the
-        model is asked before the turn's transaction, so a slow provider holds no database lock."""
+        """The message with the assistant's tool calls when the rules would not read it at this step."""
+        # Asked before the turn's transaction: a slow provider holds no database lock.
         assert self._assistant is not None
         reading = read(inbound.text, view.lexicon, view.catalog)
         if reading.intent or reading.items or reading.number is not None or reading.ambiguous:

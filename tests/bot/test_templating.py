@@ -74,6 +74,11 @@ ENGINE_PARAMS: dict[str, tuple[str, ...]] = {
     "checking_payment": ("number",),
     "payment_already_received": ("number",),
     "payment_not_online": ("number",),
+    "price_quote": ("product", "price", "quote", "currency"),
+    "quote_unavailable": ("currency",),
+    "subtotal": (),
+    "order_reopened": ("number",),
+    "cannot_change": ("number", "status"),
     **{f"status_{status.value}": () for status in OrderStatus},
 }
 TABLES = language_tables("phrases")

@@ -6,7 +6,9 @@ import pytest
 
 from bot.templating import language_tables, load_lexicon
 from flows.lexicon import Intent, Lexicon, WordsError
-from flows.parsing import detect_intent, is_global_command, is_question, leading_quantity, parse_number
+from flows.parsing import detect_intent, is_global_command, is_question, parse_number
+from flows.understanding import read
+from tests.flows.shopper import make_view
 
 TABLES = language_tables("words")
 WORDS = load_lexicon()
@@ -67,10 +69,20 @@ def test_intents_are_tried_in_the_order_of_the_intent_enum() -> None:
 
 @pytest.mark.parametrize(
     ("text", "quantity"),
-    [("dos chai", 2), ("chai x3", 3), ("do you have chai", None), ("a chai", None), ("um chai", None)],
+    [
+        ("dos chai", 2),
+        ("chai x3", 3),
+        ("do chai", 2),  # Hinglish "do" is two, right before a product
+        ("do you have chai", None),  # and an English word anywhere else
+        ("a chai", 1),
+        ("um chai", 1),
+    ],
 )
-def test_number_words_that_are_everyday_words_are_not_a_quantity(text: str, quantity: int | None) -> None:
-    assert leading_quantity(text, WORDS)[0] == quantity
+def test_number_words_that_are_everyday_words_count_only_next_to_a_product(
+    text: str, quantity: int | None
+) -> None:
+    (wanted,) = read(text, WORDS, make_view().catalog).items
+    assert wanted.quantity == quantity
 
 
 def test_commands_questions_and_answers_in_several_languages() -> None:
