@@ -58,7 +58,10 @@ _LOAD_MANY = DriverStatement(
     text(
         "SELECT c.channel, c.user_id, c.data, c.version FROM conversations AS c "
         "JOIN unnest(CAST(:channels AS VARCHAR[]), CAST(:users AS VARCHAR[])) AS k(channel, user_id) "
-        "ON c.channel = k.channel AND c.user_id = k.user_id"
+        "ON c.channel = k.channel AND c.user_id = k.user_id "
+        # Another process's turn of the same chat waits here for this one's commit rather than failing its
+        # version check later; rows locked in key order, so two batches never wait on each other.
+        "ORDER BY c.channel, c.user_id FOR NO KEY UPDATE OF c"
     )
     .bindparams(bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
     .columns(conversations.c.channel, conversations.c.user_id, conversations.c.data, conversations.c.version)
