@@ -12,9 +12,9 @@ from flows.messages import InboundMessage
 from flows.turn import CancelOrderCommand, PlaceOrderCommand, Turn
 from flows.understanding import Wanted
 from orders.commands import LineRequest, PlaceOrder
+from orders.fields import FieldSpec, FieldValueError
 from orders.model import Customer, Lead
 from orders.status import OrderSource, PaymentMethod
-from orders.store import FieldSpec, FieldValueError
 
 
 def show_products(turn: Turn, query: str = "", page: int = 0) -> None:

@@ -8,7 +8,7 @@ from catalog.product import Product
 from flows.conversation import Step
 from flows.messages import ChoiceStyle
 from flows.turn import Turn
-from orders.store import FieldSpec, FieldType
+from orders.fields import FieldSpec, FieldType
 
 PAGE_SIZE = 10
 QUANTITY_CHOICES = 10

@@ -8,9 +8,10 @@ from catalog import limits
 from catalog.product import Product
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.errors import InvalidOrder, UnknownProduct
+from orders.fields import FieldSpec, FieldValueError
 from orders.model import FieldValue, OrderLine
 from orders.status import PaymentMethod
-from orders.store import FieldSpec, FieldValueError, StoreConfig
+from orders.store import StoreConfig
 
 MAX_LINE_QUANTITY = 10_000
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, String, and_, case, cast, exists, func, literal, or_, select
 
 from orders.customers import EMAIL_KEY, ORDER_KEY, PHONE_KEY, CustomerKey, CustomerSummary
-from orders.db.orders import _like, folded
+from orders.db.order_filters import folded, like
 from orders.db.tables import orders
 from orders.status import RELEASES_STOCK
 
@@ -94,7 +94,7 @@ def orders_of(key: CustomerKey) -> ColumnElement[bool]:
 
 
 def _search(query: str) -> ColumnElement[bool]:
-    pattern = _like(query.strip())
+    pattern = like(query.strip())
     columns = (o.customer_name, o.customer_phone, o.customer_email)
     return or_(*(folded(c).like(pattern, escape="\\") for c in columns))
 

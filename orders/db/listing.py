@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, case, func, select
 
 from catalog.db.schema import products
-from orders.db.orders import unindexed, where
+from orders.db.order_filters import unindexed, where
 from orders.db.tables import order_lines, orders
 from orders.filters import OrderFilter
 from orders.listing import Match, Reminder

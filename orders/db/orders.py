@@ -8,23 +8,18 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Select,
     Update,
-    and_,
     bindparam,
     func,
-    or_,
     select,
     update,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from catalog import limits
 from orders.db.order_children import load_children
+from orders.db.order_filters import where
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
     counters,
@@ -37,91 +32,6 @@ from orders.db.tables import (
 from orders.filters import OrderFilter
 from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
 from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
-
-
-class folded(FunctionElement[str]):  # noqa: N801 (a SQL function's name)
-    """A text column as a case-insensitive LIKE compares it: lower() on PostgreSQL; the column itself on
-    SQLite, whose LIKE already ignores case the way its lower() does (ASCII), at half the cost."""
-
-    inherit_cache = True
-    name = "folded"
-
-
-@compiles(folded)
-def _folded(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(folded, "sqlite")
-def _folded_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-class unindexed(FunctionElement[str]):  # noqa: N801 (a SQL function's name)
-    """A column SQLite must not walk an index of (`+col`): grouping a text search's matches by status along
-    the status index fetched every row at random, twice as slow as reading the table in order."""
-
-    inherit_cache = True
-    name = "unindexed"
-
-
-@compiles(unindexed)
-def _unindexed(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(unindexed, "sqlite")
-def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
-    wanted = f.wanted_statuses
-    if wanted is not None:
-        conds.append(orders.c.status.in_(sorted(s.value for s in wanted)))
-    if f.channel:
-        conds.append(orders.c.channel == f.channel)
-    if f.payment_status is not None:
-        conds.append(orders.c.payment_status == f.payment_status.value)
-    start, end = f.created_bounds
-    if start is not None:
-        conds.append(orders.c.created_at >= start)
-    if end is not None:
-        conds.append(orders.c.created_at < end)
-    if f.carrier:
-        conds.append(func.lower(orders.c.carrier) == f.carrier.strip().lower())
-    if f.warehouse:
-        conds.append(orders.c.warehouse == f.warehouse.strip())
-    if f.tracking:
-        conds.append(orders.c.tracking_number == f.tracking.strip())
-    if f.query.strip():
-        conds.append(_search(f.query.strip()))
-    return conds
-
-
-def _search(query: str) -> ColumnElement[bool]:
-    """A part of the customer's name, phone or tracking number, or a whole order number ("#1001" too):
-    the number by its unique index, not as text scanned in every row."""
-    pattern = _like(query)
-    found: list[ColumnElement[bool]] = [
-        folded(col).like(pattern, escape="\\")
-        for col in (orders.c.customer_name, orders.c.customer_phone, orders.c.tracking_number)
-    ]
-    digits = query.removeprefix("#")
-    if digits.isdecimal() and len(digits) <= 10 and 0 < int(digits) <= limits.MAX_INT:
-        found.append(orders.c.number == int(digits))
-    return or_(*found)
-
-
-def where(f: OrderFilter) -> ColumnElement[bool]:
-    """The filter as one SQL condition on the orders table (other list queries share it)."""
-    return and_(True, *_conditions(f))
 
 
 def _to_order(
@@ -298,8 +208,7 @@ class OrderRepository:
 
     def export_batches(self, f: OrderFilter, batch: int = 500) -> list[list[Order]]:
         """Every matching order, newest first, loaded a batch at a time."""
-        where = and_(True, *_conditions(f))
-        base = select(orders).where(where).order_by(orders.c.created_at.desc(), orders.c.id.desc())
+        base = select(orders).where(where(f)).order_by(orders.c.created_at.desc(), orders.c.id.desc())
         batches: list[list[Order]] = []
         offset = 0
         while chunk := self._load(base.limit(batch).offset(offset)):

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from orders.store import FieldSpec, FieldType, FieldValueError, StoreConfigError, parse_store_config
+from orders.fields import FieldSpec, FieldType, FieldValueError
+from orders.store import StoreConfigError, parse_store_config
 
 
 def test_a_complete_store_file_loads() -> None:

@@ -15,7 +15,7 @@ from catalog.product import ProductValidationError
 from catalog.service import DuplicateSku, ProductNotFound
 from orders import errors as order_errors
 from orders.editing import InvalidEdit
-from orders.store import FieldValueError
+from orders.fields import FieldValueError
 
 log = logging.getLogger(__name__)
 
