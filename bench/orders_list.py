@@ -52,6 +52,22 @@ WEIGHTS = {  # most orders of a shop that has run a while are done
 }
 
 
+_SAME_IN_EVERY_ORDER: dict[str, Any] = {
+    "currency": "INR",
+    "subtotal": 24000,
+    "delivery_fee": 4000,
+    "discount": 0,
+    "total": 28000,
+    "language": "en",
+    "delivery_method": "shipping",
+    "delivery_address": "12 MG Road, Bengaluru",
+    "expected_delivery_date": None,
+    "fields": {},
+    "note": "",
+    "assignee": "",
+}
+
+
 def _order(i: int, rng: random.Random) -> dict[str, Any]:
     customer = rng.randrange(CUSTOMERS)
     status = rng.choices(list(WEIGHTS), list(WEIGHTS.values()))[0]
@@ -64,17 +80,12 @@ def _order(i: int, rng: random.Random) -> dict[str, Any]:
     created = NOW - timedelta(minutes=(ORDERS - i) * 5)  # ~a year of orders, the newest last
     web = customer % 10 == 0  # a tenth come from the website, without a chat
     channel = "website" if web else CHANNELS[customer % len(CHANNELS)]
-    return {
+    return _SAME_IN_EVERY_ORDER | {
         "id": i + 1,
         "number": 1001 + i,
         "status": status.value,
         "payment_status": "paid" if customer % 4 == 0 else "unpaid",
         "payment_method": "online" if customer % 4 == 0 else "cod",
-        "currency": "INR",
-        "subtotal": 24000,
-        "delivery_fee": 4000,
-        "discount": 0,
-        "total": 28000,
         "customer_name": f"Customer {customer}",
         "customer_phone": f"+91 98{customer:08d}",
         "customer_email": f"c{customer}@example.com" if web else "",
@@ -82,16 +93,9 @@ def _order(i: int, rng: random.Random) -> dict[str, Any]:
         "lead_user_id": None if web else str(700000 + customer),
         "source": "website" if web else "chat",
         "channel": channel,
-        "language": "en",
-        "delivery_method": "shipping",
-        "delivery_address": "12 MG Road, Bengaluru",
         "carrier": CARRIERS[i % len(CARRIERS)] if sent else "",
         "tracking_number": f"TRK{i:09d}IN" if sent else "",
-        "expected_delivery_date": None,
         "warehouse": WAREHOUSES[i % len(WAREHOUSES)],
-        "fields": {},
-        "note": "",
-        "assignee": "",
         "remind_at": created + timedelta(hours=6) if status is OrderStatus.PENDING else None,
         "reminder_sent_at": None,
         "created_at": created,
@@ -112,25 +116,26 @@ def _line(i: int) -> dict[str, Any]:
     }
 
 
+def _product(n: int) -> dict[str, Any]:
+    return {
+        "id": n,
+        "sku": f"CHAI-{n - 1}",
+        "name": f"Chai {n}",
+        "price": 12000,
+        "stock": None,
+        "category": "Tea",
+        "image_urls": [f"/media/chai-{n}.jpg"],
+        "aliases": [],
+        "active": True,
+        "description": "",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+
+
 async def _seed(db: Database) -> None:
     rng = random.Random(11)
-    product_rows = [
-        {
-            "id": n,
-            "sku": f"CHAI-{n - 1}",
-            "name": f"Chai {n}",
-            "price": 12000,
-            "stock": None,
-            "category": "Tea",
-            "image_urls": [f"/media/chai-{n}.jpg"],
-            "aliases": [],
-            "active": True,
-            "description": "",
-            "created_at": NOW,
-            "updated_at": NOW,
-        }
-        for n in (1, 2, 3)
-    ]
+    product_rows = [_product(n) for n in (1, 2, 3)]
     await db.write(lambda c: c.execute(products.insert(), product_rows))
     for start in range(0, ORDERS, CHUNK):
         chunk = range(start, min(start + CHUNK, ORDERS))
@@ -148,6 +153,11 @@ async def _seed(db: Database) -> None:
     await db.write(lambda c: c.execute(update(counters).values(value=last)))
     if not db.is_sqlite:
         await db.write(lambda c: c.execute(text(f"SELECT setval('order_numbers', {last})")))
+    await _analyse(db)
+
+
+async def _analyse(db: Database) -> None:
+    """Statistics for the planner, as a running shop would have them."""
     if db.is_sqlite:
         await db.write(lambda c: c.execute(text("ANALYZE")))
     else:  # what autovacuum does soon after a bulk load (index-only scans need the visibility map)

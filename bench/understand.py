@@ -127,7 +127,7 @@ def observe(view: StoreView, at: str, message: str) -> str:
     return _outcome(turn, conv, before)
 
 
-def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:  # noqa: PLR0911, PLR0912
+def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:
     texts = [r.text for r in turn.replies]
     for key in ("human", "paid", "help"):
         if _phrase(turn, key) in texts:
@@ -145,6 +145,11 @@ def _outcome(turn: Turn, conv: Conversation, before: dict[str, int]) -> str:  # 
     ]
     if prices:
         return "price:" + ",".join(prices)
+    return _cart_change(turn, conv, before, texts)
+
+
+def _cart_change(turn: Turn, conv: Conversation, before: dict[str, int], texts: list[str]) -> str:  # noqa: PLR0911
+    """What the turn did to the cart or the flow, when it said nothing more telling."""
     after = {line.sku: line.quantity for line in conv.cart}
     if before and not after:
         return "restart" if conv.step is Step.CHOOSING_PRODUCT else "cleared"

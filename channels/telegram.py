@@ -86,6 +86,24 @@ def _when(message: dict[str, Any] | None) -> datetime:
     return unix_time(message["date"]) if message else datetime.now(UTC)
 
 
+def _press(update_id: str, query: dict[str, Any]) -> InboundMessage | None:
+    """A button press; None for one on an inline-mode message (no chat to answer in)."""
+    user, message = _object(query["from"], "from"), query.get("message")
+    if message is None:
+        return None
+    message = _object(message, "message")
+    return InboundMessage(
+        _chat_key(message),
+        update_id,
+        _when(message),
+        InboundKind.CHOICE,
+        choice_id=chat_text(query.get("data") or ""),
+        language=str(user.get("language_code") or ""),
+        contact_name=_full_name(user),
+        ack=str(query["id"]),  # must be answered, or the shopper's button keeps spinning
+    )
+
+
 def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     """A message or button press as an InboundMessage; other update kinds are ignored (None).
 
@@ -93,21 +111,7 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     """
     update_id = str(int(data["update_id"]))
     if (query := data.get("callback_query")) is not None:
-        query = _object(query, "callback_query")
-        user, message = _object(query["from"], "from"), query.get("message")
-        if message is None:
-            return None  # a press on an inline-mode message: no chat to answer in
-        message = _object(message, "message")
-        return InboundMessage(
-            _chat_key(message),
-            update_id,
-            _when(message),
-            InboundKind.CHOICE,
-            choice_id=chat_text(query.get("data") or ""),
-            language=str(user.get("language_code") or ""),
-            contact_name=_full_name(user),
-            ack=str(query["id"]),  # must be answered, or the shopper's button keeps spinning
-        )
+        return _press(update_id, _object(query, "callback_query"))
     message = data.get("message")
     if message is None or "from" not in _object(message, "message"):
         return None  # edits, membership changes, channel posts: nothing to answer

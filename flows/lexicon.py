@@ -29,6 +29,28 @@ class Intent(StrEnum):
     GREETING = "greeting"  # last: "hi, I want chai" is an order
 
 
+def _phrases(tables: list[_Table]) -> dict[Intent, tuple[str, ...]]:
+    """Each intent's phrases from every language, with and without accents ("donde esta", "dónde está")."""
+    return {
+        intent: tuple(
+            dict.fromkeys(
+                v for t in tables for p in t.strings("intents", intent.value) for v in (p, fold_accents(p))
+            )
+        )
+        for intent in Intent
+    }
+
+
+def _currencies(tables: list[_Table]) -> Mapping[str, str]:
+    """ "dollars", "डॉलर", "$": the currency a shopper asks a price in (ISO code by word)."""
+    return {
+        fold_accents(word): code.upper()
+        for t in tables
+        for code in t.mapping("currencies")
+        for word in t.strings("currencies", code)
+    }
+
+
 class WordsError(ValueError):
     """A word list that cannot be read: a misspelt intent, a word that is not text, a clashing number."""
 
@@ -42,18 +64,7 @@ class Lexicon:
 
     def __init__(self, by_language: Mapping[str, Mapping[str, object]]) -> None:
         tables = [_Table(language, table) for language, table in sorted(by_language.items())]
-        # Phrases are kept with and without accents: shoppers often type "donde esta" for "dónde está".
-        phrases = {
-            intent: tuple(
-                dict.fromkeys(
-                    v
-                    for t in tables
-                    for p in t.strings("intents", intent.value)
-                    for v in (p, fold_accents(p))
-                )
-            )
-            for intent in Intent
-        }
+        phrases = _phrases(tables)
         # One alternation per intent, whole words only (a phrase may itself hold several words).
         self.intent_patterns: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
             (intent, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, said)) + r")(?!\w)"))
@@ -74,13 +85,7 @@ class Lexicon:
         questions = "|".join(re.escape(w) for t in tables for w in t.strings("questions"))
         # Look-arounds, not \b: a Devanagari word may end in a vowel sign, which \b does not count.
         self.question = re.compile(r"\?|(?<!\w)(?:" + questions + r")(?!\w)" if questions else r"\?")
-        # "dollars", "डॉलर", "$": the currency a shopper asks a price in (ISO code by word).
-        self.currencies: Mapping[str, str] = {
-            fold_accents(word): code.upper()
-            for t in tables
-            for code in t.mapping("currencies")
-            for word in t.strings("currencies", code)
-        }
+        self.currencies = _currencies(tables)
         self.yes = frozenset(w for t in tables for w in t.strings("yes"))
         self.no = frozenset(w for t in tables for w in t.strings("no"))
 

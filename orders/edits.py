@@ -121,14 +121,7 @@ class OrderEditor:
     def edit_in(self, conn: Connection, edit: EditOrder) -> Order:
         now = self._orders.now()
         repo = OrderRepository(conn)
-        order = repo.get(edit.number, for_update=True)
-        if order is None:
-            raise OrderNotFound(edit.number)
-        if edit.seen is not None and edit.seen != order.updated_at:
-            # Someone else saved this order after the editor opened it: theirs is not overwritten unseen.
-            raise ConcurrentUpdate(f"order {order.number} was changed meanwhile; reload it and edit again")
-        if problems := problems_of(edit, self._store):
-            raise InvalidEdit(problems)
+        order = self._editable(repo, edit)
         before = _current(order)
         values = _changed_values(edit, before)
         lines = list(order.lines) if edit.lines is None else self._new_lines(conn, order, edit)
@@ -160,6 +153,18 @@ class OrderEditor:
             command = ChangeStatus(order.number, edit.status, edit.actor)
             updated = self._orders.change_status_in(conn, command, current=updated)
         return updated
+
+    def _editable(self, repo: OrderRepository, edit: EditOrder) -> Order:
+        """The order, locked, if the edit is valid and made on what is stored now."""
+        order = repo.get(edit.number, for_update=True)
+        if order is None:
+            raise OrderNotFound(edit.number)
+        if edit.seen is not None and edit.seen != order.updated_at:
+            # Someone else saved this order after the editor opened it: theirs is not overwritten unseen.
+            raise ConcurrentUpdate(f"order {order.number} was changed meanwhile; reload it and edit again")
+        if problems := problems_of(edit, self._store):
+            raise InvalidEdit(problems)
+        return order
 
     def _new_lines(self, conn: Connection, order: Order, edit: EditOrder) -> list[OrderLine]:
         """The edited lines, with stock taken or given back for each product in this transaction."""

@@ -72,7 +72,8 @@ class OrderService:
     ) -> None:
         self._db = db
         self._store = store
-        self._provider = payment_provider  # who takes online payments ("stripe"); none: they are refused
+        # Who takes online payments ("stripe"); none: they are refused.
+        self.payment_provider = payment_provider
         self._targets = targets or NotificationTargets()
         self._clock = clock
         self._on_commit = on_commit  # wakes the outbox relay once side effects are durable
@@ -123,7 +124,7 @@ class OrderService:
         catalog = products.get_many(ids=[r.product_id for r in cmd.lines if r.product_id], skus=wanted)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
-        if cmd.payment_method is PaymentMethod.ONLINE and not self._provider:
+        if cmd.payment_method is PaymentMethod.ONLINE and not self.payment_provider:
             raise InvalidOrder("online payment is not configured on this server")
         check_total(totals(lines, self._store.delivery_fee_minor(method))[1])
         fields = parse_fields(
@@ -136,7 +137,7 @@ class OrderService:
         order = orders.insert(values, lines, created)
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
         if order.payment_status is PaymentStatus.PENDING:
-            open_pay_link(conn, order, self._provider, now)
+            open_pay_link(conn, order, self.payment_provider, now)
         _when_committed(conn, lambda: _announce_placed(order))
         return order
 

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import httpx
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -162,8 +163,9 @@ def _turns(
     channels: Channels,
     clock: Callable[[], datetime],
     assistant: Assistant | None,
-    online: bool = False,
 ) -> tuple[TurnRunner, CatalogCache]:
+    """The turn runner and the catalog cache it searches; online payments offered with a provider."""
+    online = bool(orders.payment_provider)
     catalog_cache = CatalogCache(db)
     turns = TurnRunner(
         db,
@@ -182,6 +184,54 @@ def _turns(
     return turns, catalog_cache
 
 
+def _pay_links(
+    settings: Settings,
+    stripe: StripeGateway | None,
+    db: Database,
+    payments: PaymentService,
+    senders: dict[OutboxKind, Sender],
+    *,
+    wake: Callable[[], None],
+    clock: Callable[[], datetime],
+) -> PayLinks | None:
+    """With a Stripe key: the pay links, and the senders of their outbox kinds."""
+    if stripe is None:
+        return None
+    pay_links = PayLinks(db, stripe, payments, public_url=settings.public_url, clock=clock, on_commit=wake)
+    senders[OutboxKind.PAYMENT_CHECKOUT] = CheckoutSender(pay_links)
+    senders[OutboxKind.PAYMENT_CHECK] = PaymentCheckSender(pay_links)
+    return pay_links
+
+
+class _Commerce(NamedTuple):
+    """What takes orders and payments."""
+
+    orders: OrderService
+    payments: PaymentService
+    gateway: StripeGateway | None
+    pay_links: PayLinks | None
+
+
+def _commerce(
+    settings: Settings,
+    store: StoreConfig,
+    db: Database,
+    channels: Channels,
+    senders: dict[OutboxKind, Sender],
+    *,
+    wake: Callable[[], None],
+    clock: Callable[[], datetime],
+) -> _Commerce:
+    """The order and payment services, and Stripe with its pay links when a key is set."""
+    targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
+    stripe = gateway(settings)
+    provider = stripe.name if stripe is not None and "online" in store.store.payment else ""
+    orders = OrderService(db, store, targets=targets, clock=clock, on_commit=wake, payment_provider=provider)
+    payments = PaymentService(db, orders, targets=targets, clock=clock, on_commit=wake)
+    links = _pay_links(settings, stripe, db, payments, senders, wake=wake, clock=clock)
+    return _Commerce(orders, payments, stripe, links)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -195,49 +245,29 @@ def build_services(
     web_chat = WebChatChannel(SqlMailboxes(db, clock))
     channels = build_channels(settings, store, web_chat, transport=provider_transport, extra=extra_channels)
     relay, http, senders = _relay(settings, store, db, channels, clock)
-    targets = NotificationTargets(channels.admin_recipients(), bool(settings.merchant_webhook_url))
-    stripe = gateway(settings)
-    provider = stripe.name if stripe is not None and "online" in store.store.payment else ""
-    orders = OrderService(
-        db, store, targets=targets, clock=clock, on_commit=relay.wake, payment_provider=provider
-    )
-    payments = PaymentService(db, orders, targets=targets, clock=clock, on_commit=relay.wake)
-    pay_links = None
-    if stripe is not None:
-        pay_links = PayLinks(
-            db, stripe, payments, public_url=settings.public_url, clock=clock, on_commit=relay.wake
-        )
-        senders[OutboxKind.PAYMENT_CHECKOUT] = CheckoutSender(pay_links)
-        senders[OutboxKind.PAYMENT_CHECK] = PaymentCheckSender(pay_links)
-    redis = _redis(settings.redis_url) if settings.redis_url else None
+    money = _commerce(settings, store, db, channels, senders, wake=relay.wake, clock=clock)
+    llm = _assistant(settings, http)
     turns, catalog_cache = _turns(
-        db,
-        store=store,
-        orders=orders,
-        relay=relay,
-        channels=channels,
-        clock=clock,
-        online=bool(provider),
-        assistant=_assistant(settings, http),
+        db, store=store, orders=money.orders, relay=relay, channels=channels, clock=clock, assistant=llm
     )
     return Services(
         settings=settings,
         store=store,
         db=db,
         clock=clock,
-        orders=orders,
+        orders=money.orders,
         catalog=CatalogService(db, clock, on_change=catalog_cache.invalidate),
         channels=channels,
         web_chat=web_chat,
-        dispatch=Dispatcher(turns, AdminCommands(orders), channels.admins),
+        dispatch=Dispatcher(turns, AdminCommands(money.orders), channels.admins),
         turns=turns,
         worker=Worker(db, relay, ReminderPoller(db, turns.phrases, clock, relay.wake)),
         staff=StaffAccounts(db, clock),
         sign_ins=SignIns(db, clock),
         listing=ListService(db, store, clock),
         http=http,
-        payments=payments,
-        gateway=stripe,
-        pay_links=pay_links,
-        redis=redis,
+        payments=money.payments,
+        gateway=money.gateway,
+        pay_links=money.pay_links,
+        redis=_redis(settings.redis_url) if settings.redis_url else None,
     )

@@ -16,7 +16,8 @@ from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
-from bot.web import operations, pay_pages, web_chat
+from bot.web import operations, pay_pages
+from bot.web import web_chat as web_chat_routes
 from bot.web.api import listing as listing_api
 from bot.web.api import order_edits as order_edits_api
 from bot.web.api import orders as orders_api
@@ -71,6 +72,12 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.state.services = services
     app.state.failures = failures
     install_error_handlers(app)
+    _include_routes(app, web_chat=services.settings.web_chat)
+    return app
+
+
+def _include_routes(app: ChatcartApp, *, web_chat: bool) -> None:
+    """The REST API, payment pages, the web chat when on, operations, docs and the dashboard."""
     app.include_router(listing_api.router)  # before /orders/{number}: `stats` is not a number
     app.include_router(orders_api.router)
     app.include_router(order_edits_api.router)
@@ -78,8 +85,8 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.include_router(payments_api.router)
     app.include_router(pay_pages.router)
     app.include_router(tools_api.router)
-    if services.settings.web_chat:
-        app.include_router(web_chat.router)
+    if web_chat:
+        app.include_router(web_chat_routes.router)
         log.warning(
             "the web chat at /chat is on: anyone who can reach this server can place real orders "
             "(CHATCART_WEB_CHAT=off turns it off)"
@@ -87,4 +94,3 @@ def create_app(services: Services | None = None, *, run_worker: bool = True) -> 
     app.include_router(operations.router)
     install_docs(app)
     install_dashboard(app)
-    return app

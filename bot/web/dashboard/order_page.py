@@ -4,6 +4,7 @@ cancel and the sales check from its More menu, and `/print`, a clean printable c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -73,6 +74,24 @@ def _missing(request: Request, session: Session, raw: str) -> HTMLResponse:
     return page(request, session, "message.html", title="Order not found", text=text, status=404)
 
 
+def _shown(order: Order, today: date) -> dict[str, Any]:
+    """What the page shows of the order itself, worked out by `order_view`."""
+    return {
+        "order": order,
+        "group_of": order_view.GROUP_OF,
+        "money": format_money,
+        "major": order_view.major,
+        "steps": order_view.stepper(order),
+        "next_statuses": order_view.next_statuses(order),
+        "can_cancel": order_view.can_cancel(order),
+        "payment": order_view.payment_label(order),
+        "tags": order_view.tags(order, today),
+        "history": order_view.history(order),
+        "customer_href": order_view.customer_href(order),
+        "conversation_href": order_view.conversation_href(order),
+    }
+
+
 async def render_order(
     request: Request,
     parts: Parts,
@@ -91,19 +110,7 @@ async def render_order(
     products, _total = await parts.catalog.list(active_only=True)
     attributes = may(session.member.role, Area.ATTRIBUTION)
     staff = [m.email for m in await app.staff.members()] if attributes else []
-    values: dict[str, Any] = {
-        "order": order,
-        "group_of": order_view.GROUP_OF,
-        "money": format_money,
-        "major": order_view.major,
-        "steps": order_view.stepper(order),
-        "next_statuses": order_view.next_statuses(order),
-        "can_cancel": order_view.can_cancel(order),
-        "payment": order_view.payment_label(order),
-        "tags": order_view.tags(order, app.clock().date()),
-        "history": order_view.history(order),
-        "customer_href": order_view.customer_href(order),
-        "conversation_href": order_view.conversation_href(order),
+    values: dict[str, Any] = _shown(order, app.clock().date()) | {
         "stock": await parts.desk.stock(order),
         "products": products,
         "rows": typed_rows(form, order.lines, products) if form else stored_rows(order.lines),
