@@ -96,8 +96,15 @@ class TurnRunner:
         self._assistant = assistant
         # Turns of different conversations that wait together share their statements: on PostgreSQL each
         # is a round trip. SQLite's statements are calls in-process and its group commit already shares
-        # the commit, so there a turn goes alone (a batch runs on the event loop).
-        self._batches = Batches(db, self._turns, max_batch=1 if db.is_sqlite else 64)
+        # the commit among every turn waiting, so there each turn is its own unit of work, handed over at
+        # once (measured: two batches of one in flight doubled the commits and cost 60 % more CPU per turn).
+        self._batches = None if db.is_sqlite else Batches(db, self._turns, max_batch=64)
+
+    async def _run(self, turn: _Turn) -> TurnResult | None:
+        """The turn, committed: in a batch with others on PostgreSQL, alone in a group commit on SQLite."""
+        if self._batches is not None:
+            return await self._batches.submit(turn)
+        return await self._db.write(lambda conn: self._turns(conn, [turn])[0])
 
     async def handle(self, provider: str, inbound: InboundMessage) -> TurnResult | None:
         """Process one inbound message once; None when it was a repeated delivery."""
@@ -108,7 +115,7 @@ class TurnRunner:
                 inbound = await self._assisted(inbound, view)
             for attempt in range(MAX_STALE_RETRIES):
                 try:
-                    result = await self._batches.submit(_Turn(provider, inbound, view))
+                    result = await self._run(_Turn(provider, inbound, view))
                     break
                 except StaleConversation:
                     # Another process saved this conversation meanwhile: run the turn again on its state.

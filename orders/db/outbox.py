@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, exists, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, exists, select, update
 
 from catalog.db.schema import insert_ignoring
 from orders.db.statements import DriverStatement, ManyRows
@@ -99,10 +99,17 @@ _MARK_SENT = (
     )
 )
 _EARLIER = outbox.alias("earlier")
-# Only the oldest unsent message of a chat may go out: one conversation's messages leave in the order written.
-_FIRST_OF_ITS_CHAT = ~exists().where(
-    _EARLIER.c.recipient == outbox.c.recipient, _EARLIER.c.status == _PENDING, _EARLIER.c.id < outbox.c.id
-)
+
+
+def _nothing_earlier_waits(now: datetime) -> ColumnElement[bool]:
+    """No older message of the chat is held back (in backoff, or being sent by a worker): one
+    conversation's messages leave in the order written. Older ones due now are claimed with it."""
+    return ~exists().where(
+        _EARLIER.c.recipient == outbox.c.recipient,
+        _EARLIER.c.status == _PENDING,
+        _EARLIER.c.due_at > now,
+        _EARLIER.c.id < outbox.c.id,
+    )
 
 
 class OutboxRepository:
@@ -144,20 +151,21 @@ class OutboxRepository:
     def claim_due(
         self, now: datetime, *, channels: Sequence[str], owner: str, limit: int, lease: timedelta
     ) -> list[OutboxRow]:
-        """Lease due rows of these channels to `owner`: the oldest unsent one of each chat. A leased row is
-        not due again until its lease ends (or `release_abandoned` frees it): due rows are found by index."""
+        """Lease due rows of these channels to `owner`, oldest first: each chat's unsent rows up to the first
+        one held back. A leased row is not due again until its lease ends (or `release_abandoned` frees it):
+        due rows are found by index."""
         claimable = and_(
             outbox.c.status == _PENDING,
             outbox.c.due_at <= now,
             outbox.c.channel.in_(list(channels)),
-            _FIRST_OF_ITS_CHAT,
+            _nothing_earlier_waits(now),
         )
         # Materialised: PostgreSQL may otherwise run a LIMIT … SKIP LOCKED subquery once per candidate row and
         # lease more rows than asked for (seen: three "probes" where one was wanted).
         due = (
             select(outbox.c.id)
             .where(claimable)
-            .order_by(outbox.c.due_at, outbox.c.id)
+            .order_by(outbox.c.id)  # a chat's older rows before its newer ones, whatever the limit cuts
             .limit(limit)
             .with_for_update(skip_locked=True, of=outbox)
             .cte("due")

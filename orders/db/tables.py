@@ -115,7 +115,7 @@ outbox = Table(
     Column("channel", String(32), nullable=False, server_default=""),
     Column("lease_owner", String(64), nullable=True),  # the worker sending it, while leased
     Index("ix_outbox_due", "status", "due_at"),
-    Index("ix_outbox_recipient", "recipient", "status"),
+    Index("ix_outbox_recipient", "recipient", "status", "due_at"),  # what holds a chat back (claim_due)
 )
 
 # Every running process that sends the outbox, and when it last said it was alive: a row leased by a worker

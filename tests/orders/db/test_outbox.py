@@ -111,7 +111,9 @@ async def test_concurrent_claimers_never_take_the_same_row(db: Database, clock: 
     assert sorted(taken) == sorted(f"m{i}" for i in range(40))
 
 
-async def test_only_the_oldest_unsent_message_of_a_chat_is_claimed(db: Database, clock: Clock) -> None:
+async def test_a_chats_messages_are_claimed_oldest_first_up_to_one_held_back(
+    db: Database, clock: Clock
+) -> None:
     asha, bilal = "telegram:1", "telegram:2"
     await add(
         db,
@@ -120,14 +122,25 @@ async def test_only_the_oldest_unsent_message_of_a_chat_is_claimed(db: Database,
         message("a2", recipient=asha),
         message("b1", recipient=bilal),
     )
-    assert sorted(await claim(db, clock)) == ["a1", "b1"]
+    assert await claim(db, clock) == ["a1", "a2", "b1"]  # oldest first; a chat's due rows go together
     key = await ids(db)
-    await settle(db, clock, Outcome(key["a1"], retry_at=clock() + timedelta(seconds=30), error="HTTP 502"))
-    assert await claim(db, clock) == []  # a2 waits for a1, which waits for its retry
+    await settle(
+        db,
+        clock,
+        Outcome(key["a1"], retry_at=clock() + timedelta(seconds=30), error="HTTP 502"),
+        Outcome(key["a2"], retry_at=clock(), attempted=False),  # released: it waits behind a1
+        Outcome(key["b1"], sent=True),
+    )
+    assert await claim(db, clock) == []  # a2 is due, but a1 waits for its retry
     clock.advance(seconds=30)
-    assert await claim(db, clock) == ["a1"]
-    await settle(db, clock, Outcome(key["a1"], sent=True))
-    assert await claim(db, clock) == ["a2"]
+    assert await claim(db, clock) == ["a1", "a2"]
+
+
+async def test_a_message_being_sent_holds_back_the_newer_ones_of_its_chat(db: Database, clock: Clock) -> None:
+    await add(db, clock, message("a1", recipient="telegram:1"))
+    assert await claim(db, clock) == ["a1"]  # leased to a worker, not yet sent
+    await add(db, clock, message("a2", recipient="telegram:1"), message("b1", recipient="telegram:2"))
+    assert await claim(db, clock) == ["b1"]
 
 
 async def test_a_process_claims_only_the_channels_it_can_deliver(db: Database, clock: Clock) -> None:

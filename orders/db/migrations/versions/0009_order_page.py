@@ -1,7 +1,7 @@
 """order page: staff emails fit the sales manager and history actor columns; attribution confirmed flag
 
 Revision ID: 0009
-Revises: 0013
+Revises: 0008
 Create Date: 2026-12-02 11:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0013"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
