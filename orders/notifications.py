@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from catalog.money import format_money
 from orders.formats import order_to_dict
-from orders.model import Order
+from orders.model import Order, Payment
 from orders.outbox import OutboxKind, OutboxMessage
-from orders.status import OrderStatus
+from orders.payments.ledger import METHOD_LABELS, balance
+from orders.status import OrderStatus, PaymentStatus
 
 NO_CHAT_RECIPIENT = ""
 
@@ -106,4 +107,39 @@ def on_status_changed(
     ]
     if targets.merchant_webhook:
         messages.append(_webhook(order, "order.status_changed", key))
+    return messages
+
+
+def on_payment_received(order: Order, payment: Payment, targets: NotificationTargets) -> list[OutboxMessage]:
+    """The shopper (on their chat) and the admin chats hear that money arrived."""
+    b = balance(order.total, order.payments)
+    params: dict[str, object] = {
+        "number": order.number,
+        "amount": payment.amount,
+        "currency": order.currency,
+        "due": b.due,
+        "paid_in_full": order.payment_status is PaymentStatus.PAID,
+        "amount_text": format_money(payment.amount, order.currency, "en"),
+        "due_text": format_money(b.due, order.currency, "en"),
+        "method": METHOD_LABELS.get(payment.method, payment.method),
+        "customer_name": order.customer.name,
+    }
+    key = f"order:{order.id}:payment:{payment.id}"
+    messages = [
+        OutboxMessage(
+            OutboxKind.ADMIN_MESSAGE,
+            recipient,
+            {"template": "admin_payment_received", "language": "en", "params": params},
+            f"{key}:admin:{recipient}",
+            order.id,
+        )
+        for recipient in targets.admin_recipients
+    ]
+    if order.lead is not None:
+        payload = {"template": "payment_received", "language": order.language, "params": params}
+        messages.append(
+            OutboxMessage(
+                OutboxKind.CUSTOMER_MESSAGE, order.lead.address, payload, f"{key}:customer", order.id
+            )
+        )
     return messages

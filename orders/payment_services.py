@@ -4,13 +4,11 @@ public coroutine is one transaction; state, history and messages commit together
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Connection
 
-from catalog import limits
-from catalog.money import format_money
 from orders import notifications
 from orders.commands import ChangeStatus
 from orders.db.engine import Database
@@ -21,45 +19,17 @@ from orders.errors import ConcurrentUpdate, InvalidOrder, OrderNotFound, Payment
 from orders.filters import PaymentFilter
 from orders.model import Order, OrderEvent, Payment
 from orders.notifications import NotificationTargets
-from orders.outbox import OutboxKind, OutboxMessage
 from orders.payments.gateway import PaymentEvent, PaymentOutcome
 from orders.payments.ledger import (
-    METHOD_LABELS,
     ManualMethod,
     PaymentRecordStatus,
     balance,
     payment_status,
     record_status,
 )
+from orders.payments.manual import ManualPayment, check_manual
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod, PaymentStatus, can_transition
-
-
-@dataclass(frozen=True, slots=True)
-class ManualPayment:
-    """What staff record: the amount and how, when and by what reference it was paid."""
-
-    amount: int
-    method: str
-    reference: str = ""
-    paid_at: datetime | None = None
-    comment: str = ""
-    fee: int = 0
-
-
-def check_manual(p: ManualPayment) -> None:
-    """Refuse an amount, method or text no column holds, in words staff understand."""
-    if not 0 < p.amount <= limits.MAX_INT:
-        raise InvalidOrder(f"amount must be between 1 and {limits.MAX_INT} minor units")
-    if p.method not in {m.value for m in ManualMethod}:
-        raise InvalidOrder(f"method must be one of: {', '.join(m.value for m in ManualMethod)}")
-    if not 0 <= p.fee <= p.amount:
-        raise InvalidOrder("fee must be between 0 and the amount")
-    for name, value, limit in (("reference", p.reference, 200), ("comment", p.comment, 2000)):
-        if len(value) > limit:
-            raise InvalidOrder(f"{name}: at most {limit} characters")
-        if (problem := limits.storable_text(value)) is not None:
-            raise InvalidOrder(f"{name}: {problem}")
 
 
 class PaymentService:
@@ -272,7 +242,7 @@ class PaymentService:
         data = {"payment_id": added.id, "amount": added.amount, "method": added.method}
         history = OrderEvent("payment_received", actor, now, data)
         updated = self._set_status(conn, with_it, None, history, now)
-        messages = _payment_messages(updated, added, self._targets)
+        messages = notifications.on_payment_received(updated, added, self._targets)
         OutboxRepository(conn).add(
             [*messages, *notifications.on_payment(updated, self._targets, added.id)], now
         )
@@ -299,38 +269,3 @@ class PaymentService:
             raise ConcurrentUpdate(f"order {order.number} changed meanwhile; reload and retry")
         orders.add_events(order.id, [history])
         return replace(order, payment_status=new, updated_at=now, history=(*order.history, history))
-
-
-def _payment_messages(order: Order, payment: Payment, targets: NotificationTargets) -> list[OutboxMessage]:
-    """The shopper (on their chat) and the admin chats hear that money arrived."""
-    b = balance(order.total, order.payments)
-    params: dict[str, object] = {
-        "number": order.number,
-        "amount": payment.amount,
-        "currency": order.currency,
-        "due": b.due,
-        "paid_in_full": order.payment_status is PaymentStatus.PAID,
-        "amount_text": format_money(payment.amount, order.currency, "en"),
-        "due_text": format_money(b.due, order.currency, "en"),
-        "method": METHOD_LABELS.get(payment.method, payment.method),
-        "customer_name": order.customer.name,
-    }
-    key = f"order:{order.id}:payment:{payment.id}"
-    messages = [
-        OutboxMessage(
-            OutboxKind.ADMIN_MESSAGE,
-            recipient,
-            {"template": "admin_payment_received", "language": "en", "params": params},
-            f"{key}:admin:{recipient}",
-            order.id,
-        )
-        for recipient in targets.admin_recipients
-    ]
-    if order.lead is not None:
-        payload = {"template": "payment_received", "language": order.language, "params": params}
-        messages.append(
-            OutboxMessage(
-                OutboxKind.CUSTOMER_MESSAGE, order.lead.address, payload, f"{key}:customer", order.id
-            )
-        )
-    return messages

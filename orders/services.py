@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import prometheus_client
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from catalog.db.products import ProductRepository
@@ -20,6 +20,7 @@ from catalog.product import Product
 from orders import notifications
 from orders.checkouts import open_pay_link
 from orders.commands import ChangeStatus, PlaceOrder
+from orders.db.commit_hooks import when_committed
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
@@ -138,7 +139,7 @@ class OrderService:
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
         if order.payment_status is PaymentStatus.PENDING:
             open_pay_link(conn, order, self.payment_provider, now)
-        _when_committed(conn, lambda: _announce_placed(order))
+        when_committed(conn, lambda: _announce_placed(order))
         return order
 
     def _new_order(
@@ -225,7 +226,7 @@ class OrderService:
         OutboxRepository(conn).add(
             notifications.on_status_changed(updated, order.status, self._targets, sequence=sequence), now
         )
-        _when_committed(conn, lambda: _announce_moved(updated, order.status, cmd.actor))
+        when_committed(conn, lambda: _announce_moved(updated, order.status, cmd.actor))
         return updated
 
     async def get(self, number: int) -> Order:
@@ -253,25 +254,6 @@ def _reserve(products: ProductRepository, catalog: list[Product], lines: list[Or
         if product.tracks_stock and not products.reserve(product_id, needed[product_id]):
             current = products.get_by_sku(product.sku)
             raise OutOfStock(product.sku, needed[product_id], current.stock if current else 0)
-
-
-def _when_committed(conn: Connection, announce: Callable[[], None]) -> None:
-    """Call `announce` once the caller's transaction commits: a chat turn or a batch of them that rolls
-    back placed and moved nothing, so it must neither log nor count."""
-    settled = False
-
-    def on_commit(_conn: Connection) -> None:
-        nonlocal settled
-        if not settled:
-            settled = True
-            announce()
-
-    def on_rollback(_conn: Connection) -> None:
-        nonlocal settled
-        settled = True
-
-    event.listen(conn, "commit", on_commit)
-    event.listen(conn, "rollback", on_rollback)
 
 
 def _facts(order: Order) -> dict[str, object]:

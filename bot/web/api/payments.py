@@ -15,8 +15,8 @@ from bot.web.api.schemas import MAX_INT, Storable, _Strict
 from bot.web.deps import Orders, Payments
 from orders.filters import MAX_PER_PAGE, PaymentFilter
 from orders.formats import order_to_dict, payment_to_dict
-from orders.payment_services import ManualPayment
 from orders.payments.ledger import ManualMethod, balance, share
+from orders.payments.manual import ManualPayment
 
 router = APIRouter(
     prefix="/api/v1", tags=["payments"], dependencies=[Depends(require_token)], responses=errors(401)

@@ -19,8 +19,8 @@ from bot.web.deps import AppServices
 from catalog.money import MoneyError, parse_major
 from orders.errors import OrderError
 from orders.model import Order, Payment
-from orders.payment_services import ManualPayment
 from orders.payments.ledger import METHOD_LABELS, Balance, ManualMethod, balance, record_status, share
+from orders.payments.manual import ManualPayment
 from orders.status import PaymentStatus
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +94,8 @@ class RecordForm(BaseModel):
     comment: str = ""
 
 
-def _manual(form: RecordForm, currency: str) -> ManualPayment:
+def manual_payment(form: RecordForm, currency: str) -> ManualPayment:
+    """The form as a payment; a mistyped value raises ValueError with words for the page."""
     try:
         amount = parse_major(form.amount.strip(), currency)
     except MoneyError as exc:
@@ -114,7 +115,7 @@ async def record(
 ) -> RedirectResponse:
     try:
         order = await app.orders.get(number)
-        await app.payments.record(number, _manual(form, order.currency), session.member.email)
+        await app.payments.record(number, manual_payment(form, order.currency), session.member.email)
     except (ValueError, OrderError) as exc:
         return _back(number, problem=f"Not recorded: {exc}")
     return _back(number, "recorded")

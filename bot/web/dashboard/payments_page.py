@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import BaseModel
 
 from bot.staff.roles import Area
 from bot.staff.sessions import Session
+from bot.web.dashboard.order_payments import RecordForm as CardRecordForm
+from bot.web.dashboard.order_payments import manual_payment
 from bot.web.dashboard.render import Notice, page
 from bot.web.dashboard.session import changes, needs
 from bot.web.deps import AppServices
-from catalog.money import MoneyError, format_money, parse_major, to_major
+from catalog.money import format_money, to_major
 from orders.errors import OrderError
 from orders.filters import MAX_PER_PAGE, OrderFilter, PaymentFilter
 from orders.formats import csv_line, safe_cell
 from orders.model import Order
-from orders.payment_services import ManualPayment
 from orders.payments.gateway import GatewayError
 from orders.payments.ledger import METHOD_LABELS, ManualMethod, balance, record_status, share
 from orders.status import OrderStatus, PaymentMethod, PaymentStatus
@@ -65,15 +65,10 @@ def _filters(
 Filters = Annotated[PaymentFilter, Depends(_filters)]
 
 
-class RecordForm(BaseModel):
-    """The record-a-payment form: the amount as people type it, in major units ("140.00")."""
+class RecordForm(CardRecordForm):
+    """The record-a-payment form of the Payments tab: the order card's fields and the order's number."""
 
     number: str = ""
-    amount: str = ""
-    method: str = ManualMethod.CASH.value
-    reference: str = ""
-    paid_on: str = ""
-    comment: str = ""
 
 
 async def _payments_page(
@@ -192,21 +187,6 @@ async def export_payments(app: AppServices, session: PaymentsStaff, f: Filters) 
     return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _manual(form: RecordForm, currency: str) -> ManualPayment:
-    """The form as a payment; a mistyped value raises ValueError with words for the page."""
-    try:
-        amount = parse_major(form.amount.strip(), currency)
-    except MoneyError as exc:
-        raise ValueError(f"Amount: {exc}") from None
-    paid_at = None
-    if form.paid_on.strip():
-        try:
-            paid_at = datetime.combine(date.fromisoformat(form.paid_on.strip()), time(12, 0, tzinfo=UTC))
-        except ValueError:
-            raise ValueError("Date: use a date like 2026-11-30") from None
-    return ManualPayment(amount, form.method, form.reference, paid_at, form.comment)
-
-
 @router.post("/admin/payments", response_model=None)
 async def record_payment(
     request: Request, app: AppServices, session: ChangesPayments, form: Annotated[RecordForm, Form()]
@@ -216,7 +196,7 @@ async def record_payment(
         if not (number.isascii() and number.isdigit() and len(number) <= 10):
             raise ValueError("Order: type the order number, like 1001")
         order = await app.orders.get(int(number))
-        manual = _manual(form, order.currency)
+        manual = manual_payment(form, order.currency)
         order = await app.payments.record(order.number, manual, session.member.email)
     except (ValueError, OrderError) as exc:
         notice = Notice("error", f"Not recorded: {exc}")
