@@ -53,6 +53,23 @@ def payment_from_row(m: Mapping[Any, Any]) -> Payment:
     )
 
 
+def line_rows(order_id: int, lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
+    """The order's lines as rows of `order_lines`, in their order."""
+    return [
+        {
+            "order_id": order_id,
+            "position": i,
+            "product_id": line.product_id,
+            "sku": line.sku,
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "fields": line.fields,
+        }
+        for i, line in enumerate(lines)
+    ]
+
+
 # (table, its order within an order, how a row becomes a record), lines first.
 _KINDS = (
     (order_lines, order_lines.c.position, line_from_row),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, or_, select
 
+from orders.db.order_children import line_rows
 from orders.db.tables import order_lines, orders
 from orders.model import OrderLine
 from orders.status import OrderStatus
@@ -34,19 +35,7 @@ class KnownCustomer:
 def replace_lines(conn: Connection, order_id: int, lines: Sequence[OrderLine]) -> None:
     """The order's lines become `lines`, in that order."""
     conn.execute(delete(order_lines).where(order_lines.c.order_id == order_id))
-    rows = [
-        {
-            "order_id": order_id,
-            "position": i,
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "fields": line.fields,
-        }
-        for i, line in enumerate(lines)
-    ]
+    rows = line_rows(order_id, lines)
     if rows:
         conn.execute(order_lines.insert(), rows)
 

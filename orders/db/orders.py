@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 
 from catalog import limits
-from orders.db.order_children import load_children
+from orders.db.order_children import line_rows, load_children
 from orders.db.order_filters import where
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
@@ -139,21 +139,9 @@ class OrderRepository:
         """Insert an order with its lines and first history event; returns it without reading it back."""
         values = _NEW_ORDER_DEFAULTS | values
         order_id = int(self._conn.execute(_INSERT_ORDER, values).scalar_one())
-        line_rows = [
-            {
-                "order_id": order_id,
-                "position": i,
-                "product_id": line.product_id,
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price,
-                "fields": line.fields,
-            }
-            for i, line in enumerate(lines)
-        ]
-        if line_rows:  # a draft typed up by staff starts empty
-            self._conn.execute(_INSERT_LINE, line_rows)
+        rows = line_rows(order_id, lines)
+        if rows:  # a draft typed up by staff starts empty
+            self._conn.execute(_INSERT_LINE, rows)
         self.add_events(order_id, [created])
         return _to_order(values | {"id": order_id}, list(lines), [created], [])
 
