@@ -82,7 +82,7 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / _TICKS
 
 
-def _children(parent: int) -> list[int]:
+def children(parent: int) -> list[int]:
     """The processes whose parent is `parent`."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -205,7 +205,7 @@ async def one_run(servers: Servers, api: BotApi, processes: int, shoppers: int, 
         walkers = (_walk(client, api, Shopper(first_chat + i), ids, warm) for i in range(100 * processes))
         await asyncio.gather(*walkers)
         await asyncio.sleep(1)  # the warm-up's admin notices go out before the clock starts
-        pids = [p for p in _children(server.pid) if p != server.pid] if processes > 1 else [server.pid]
+        pids = [p for p in children(server.pid) if p != server.pid] if processes > 1 else [server.pid]
         cpu = _cpu_seconds(pids)
         latencies: list[float] = []
         start = time.perf_counter()

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.processes import children
 from orders.db import migrate
 from orders.db.engine import Database
 from tests.conftest import POSTGRES_URL, STORE_TOML
@@ -22,20 +23,6 @@ pytestmark = [
 ]
 SESSION = "several-processes-1"
 STARTING = 1200  # polls 50 ms apart: three servers start at once, each importing everything
-
-
-def children(parent: int) -> list[int]:
-    """The processes whose parent is `parent` (uvicorn's supervisor starts one per worker)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:  # it ended while we looked
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(entry.name))
-    return found
 
 
 async def say(page: httpx.AsyncClient, n: int, **body: Any) -> list[dict[str, Any]]:
