@@ -86,7 +86,9 @@ _INSERT_ORDER = orders.insert().returning(orders.c.id)
 _INSERT_LINE = order_lines.insert()
 _INSERT_EVENT = order_events.insert()
 _BY_NUMBER = select(orders).where(orders.c.number == bindparam("b_number"))
-_BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update()
+# NO KEY UPDATE: a change never touches the key, so history rows (whose foreign key takes KEY SHARE) of
+# the locked order can still be written by other transactions instead of deadlocking with them.
+_BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update(key_share=True)
 _BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
 
 
