@@ -174,7 +174,7 @@ def summary(turn: Turn) -> None:
         "summary",
         lines=cart_lines(turn),
         delivery=turn.t(f"delivery_{conv.delivery_method}"),
-        fee=turn.money(fee),
+        fee=turn.money(fee) if fee else "",  # no fee, no delivery line (the phrase leaves it out)
         total=turn.money(subtotal + fee),
         details=details,
     )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
+from catalog.money import format_money
 from flows.conversation import Step
 from flows.messages import ChoiceStyle
 from flows.turn import (
     OrderPlaced,
     PlaceOrderCommand,
 )
-from tests.flows.shopper import Shopper, checkout_to_summary
+from tests.flows.shopper import PHRASES, Shopper, checkout_to_summary
 
 
 def test_an_order_intent_opens_the_list_of_products_on_sale() -> None:
@@ -139,6 +142,36 @@ def test_pickup_does_not_ask_for_an_address() -> None:
     s.presses("Checkout")
     s.presses("Pickup")
     assert s.texts == ["Please send your phone."]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "hi"])
+def test_a_summary_without_a_delivery_fee_has_no_delivery_line(language: str) -> None:
+    s = Shopper(language=language)
+    t = partial(PHRASES.text, language)
+    s.says("2 samosa")
+    s.presses(t("checkout"))
+    s.presses(t("delivery_pickup"))
+    s.says("+91 98765 43210")
+    s.presses(t("skip"))
+    (summary,) = s.texts
+    lines = summary.splitlines()
+    assert not any(line.startswith(t("delivery_pickup")) for line in lines)
+    assert lines[1].startswith("2 × Samosa")
+    assert lines[2].endswith(format_money(12000, "INR", language))  # the total follows the lines
+
+
+@pytest.mark.parametrize("language", ["en", "es", "hi"])
+def test_a_summary_with_a_delivery_fee_names_it(language: str) -> None:
+    s = Shopper(language=language)
+    t = partial(PHRASES.text, language)
+    s.says("2 samosa")
+    s.presses(t("checkout"))
+    s.presses(t("delivery_shipping"))
+    s.says("12 MG Road")
+    s.says("+91 98765 43210")
+    s.presses(t("skip"))
+    fee = format_money(4000, "INR", language)
+    assert s.texts[0].splitlines()[2] == f"{t('delivery_shipping')}: {fee}"
 
 
 def test_details_from_the_last_order_are_offered_for_reuse() -> None:

@@ -60,7 +60,7 @@ async def test_a_pickup_order_is_placed_without_a_delivery_address(api: httpx.As
     await say(api, "message-0001", text="2 chai")
     asked = (await say(api, "message-0002", text="checkout")).json()["messages"][-1]
     summary = (await press(api, "message-0003", asked, "Pickup")).json()["messages"][-1]
-    assert summary["text"].startswith("Your order:\n2 × Masala chai — ₹240.00\nPickup: ₹0.00\nTotal: ₹240.00")
+    assert summary["text"].startswith("Your order:\n2 × Masala chai — ₹240.00\nTotal: ₹240.00")
     placed = (await press(api, "message-0004", summary, "Confirm")).json()["messages"]
     assert placed[0]["text"].startswith("Order #1001 is placed. Total ₹240.00")
 
