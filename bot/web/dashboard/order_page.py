@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from bot.setup.wiring import Services
 from bot.staff.roles import Area, may
 from bot.staff.sessions import Session
-from bot.web.dashboard import order_payments, order_view
+from bot.web.dashboard import order_history, order_payments, order_view
 from bot.web.dashboard.order_forms import CARDS, parse_edit, stored_rows, typed_rows
 from bot.web.dashboard.render import Notice, bare_page, page
 from bot.web.dashboard.session import EditsOrders, Forbidden, OrdersStaff, changes
@@ -86,7 +86,7 @@ def _shown(order: Order, today: date) -> dict[str, Any]:
         "can_cancel": order_view.can_cancel(order),
         "payment": order_view.payment_label(order),
         "tags": order_view.tags(order, today),
-        "history": order_view.history(order),
+        "history": order_history.history(order),
         "customer_href": order_view.customer_href(order),
         "conversation_href": order_view.conversation_href(order),
     }

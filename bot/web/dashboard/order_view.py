@@ -1,5 +1,5 @@
 """What the order page shows, worked out from an order: the summary, the delivery stepper, the reminder and
-automation tags, the history in words, and the links to the customer and the conversation."""
+automation tags, and the links to the customer and the conversation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from catalog.money import to_major
 from orders.customers import key_of
-from orders.model import Order, OrderEvent
+from orders.model import Order
 from orders.status import ALLOWED_TRANSITIONS, GROUP_MEMBERS, OrderStatus, PaymentMethod, PaymentStatus
 
 S = OrderStatus
@@ -25,53 +25,19 @@ PAYMENT_LABELS = {
     PaymentStatus.FAILED: "Failed",
     PaymentStatus.REFUNDED: "Refunded",
 }
-EVENT_LABELS = {
-    "created": "Order created",
-    "status_changed": "Status changed",
-    "edited": "Order edited",
-    "lines_changed": "Products changed",
-    "sales_manager_assigned": "Sales manager assigned",
-    "sales_manager_confirmed": "Sale checked",
-    "note_added": "Note added",
-}
-FIELD_LABELS = {
-    "customer_name": "name",
-    "customer_phone": "phone",
-    "customer_email": "email",
-    "delivery_method": "delivery method",
-    "delivery_address": "address",
-    "carrier": "delivery service",
-    "tracking_number": "tracking number",
-    "expected_delivery_date": "expected delivery",
-    "warehouse": "warehouse",
-    "note": "internal note",
-    "discount": "discount",
-    "delivery_fee": "delivery fee",
-    "subtotal": "subtotal",
-    "total": "total",
-}
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of the delivery stepper: `done`, `current`, `todo` or `problem`."""
+    """One step of the delivery stepper: `done`, `skipped`, `current`, `todo` or `problem`."""
 
     label: str
     state: str
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One line of the order's history, in words."""
-
-    title: str
-    detail: str
-    actor: str
-    at: str
-
-
 def stepper(order: Order) -> list[Step]:
-    """New → Confirmed → Collected → In transit → Delivered, or the path up to a problem."""
+    """New → Confirmed → Collected → In transit → Delivered, or the path up to a problem. A step before the
+    current one is done only if the order's history passed through it; one it jumped over is skipped."""
     path = list(_PATH)
     if order.delivery.method == "pickup" or order.status is S.READY_FOR_PICKUP:
         path[3] = S.READY_FOR_PICKUP
@@ -81,9 +47,13 @@ def stepper(order: Order) -> list[Step]:
         return [*(Step(s.label, "done") for s in done), Step(order.status.label, "problem")]
     current = path.index(order.status) if order.status in path else 0
     return [
-        Step(s.label, "done" if i < current else "current" if i == current else "todo")
+        Step(s.label, _passed(s in reached) if i < current else "current" if i == current else "todo")
         for i, s in enumerate(path)
     ]
+
+
+def _passed(reached: bool) -> str:
+    return "done" if reached else "skipped"
 
 
 def next_statuses(order: Order) -> list[OrderStatus]:
@@ -115,52 +85,6 @@ def tags(order: Order, today: date) -> list[tuple[str, str]]:
     if order.payment_status in (PaymentStatus.PENDING, PaymentStatus.PARTIALLY_PAID, PaymentStatus.FAILED):
         found.append(("Payment control", "payment not complete"))
     return found
-
-
-def _change_text(data: dict[str, object]) -> str:
-    changes = data.get("changes")
-    if isinstance(changes, list):
-        return "; ".join(str(c) for c in changes)
-    if isinstance(changes, dict):
-        parts = []
-        for name, pair in changes.items():
-            old, new = pair if isinstance(pair, list) and len(pair) == 2 else ("", pair)
-            label = FIELD_LABELS.get(str(name), str(name))
-            parts.append(f"{label}: {old or '—'} → {new or '—'}")
-        return "; ".join(parts)
-    return ""
-
-
-def _detail(event: OrderEvent) -> str:
-    data = event.data
-    if event.kind == "status_changed":
-        moved = f"{S(data['from']).label} → {S(data['to']).label}"
-        extra = [
-            f"{k.replace('_', ' ')}: {data[k]}"
-            for k in ("tracking_number", "carrier", "reason")
-            if data.get(k)
-        ]
-        return "; ".join([moved, *extra])
-    if event.kind == "created":
-        return f"from {data.get('source', '')}" + (" (draft)" if data.get("draft") else "")
-    if event.kind in ("sales_manager_assigned", "sales_manager_confirmed"):
-        return str(data.get("to") or data.get("sales_manager") or "")
-    if event.kind in ("edited", "lines_changed"):
-        return _change_text(data)
-    return ", ".join(f"{k}: {v}" for k, v in data.items())
-
-
-def history(order: Order) -> list[HistoryEntry]:
-    """Every event, newest first."""
-    return [
-        HistoryEntry(
-            EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()),
-            _detail(e),
-            e.actor,
-            e.at.strftime("%Y-%m-%d %H:%M"),
-        )
-        for e in reversed(order.history)
-    ]
 
 
 def customer_href(order: Order) -> str:
