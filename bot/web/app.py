@@ -16,7 +16,7 @@ from bot.setup.settings import Settings
 from bot.setup.startup import freeze_startup_heap
 from bot.setup.wiring import Services, build_services
 from bot.turns.failures import FailedUpdates
-from bot.web import operations, pay_pages
+from bot.web import favicon, operations, pay_pages
 from bot.web import web_chat as web_chat_routes
 from bot.web.api import listing as listing_api
 from bot.web.api import order_edits as order_edits_api
@@ -92,5 +92,6 @@ def _include_routes(app: ChatcartApp, *, web_chat: bool) -> None:
             "(CHATCART_WEB_CHAT=off turns it off)"
         )
     app.include_router(operations.router)
+    app.include_router(favicon.router)
     install_docs(app)
     install_dashboard(app)
