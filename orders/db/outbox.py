@@ -7,7 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, exists, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db.schema import insert_ignoring
 from orders.db.statements import DriverStatement, ManyRows
@@ -87,17 +100,28 @@ _INSERT_LEASED = DriverStatement(
 _INSERT_LEASED_MANY = ManyRows(
     outbox, _COLUMNS, conflict="ON CONFLICT (dedupe_key) DO NOTHING", returning=("id", "dedupe_key")
 )
-_MARK_SENT = (
-    update(outbox)
-    .where(outbox.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(
-        status=OutboxStatus.SENT.value,
-        sent_at=bindparam("b_now"),
-        lease_until=None,
-        lease_owner=None,
-        last_error="",
+
+
+def _mark_sent(ids_match: ColumnElement[bool]) -> Update:
+    return (
+        update(outbox)
+        .where(ids_match)
+        .values(
+            status=OutboxStatus.SENT.value,
+            sent_at=bindparam("b_now"),
+            lease_until=None,
+            lease_owner=None,
+            last_error="",
+        )
     )
-)
+
+
+# By dialect: PostgreSQL takes the ids as one array, so the statement has one text whatever the count (an
+# expanding IN renders a new text per count, each prepared anew by asyncpg and crowding its statement cache).
+_MARK_SENT = {
+    True: _mark_sent(outbox.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer)))),
+    False: _mark_sent(outbox.c.id.in_(bindparam("b_ids", expanding=True))),
+}
 _EARLIER = outbox.alias("earlier")
 
 
@@ -194,7 +218,9 @@ class OutboxRepository:
         """Write what became of each send; a row no longer leased (sent meanwhile) is left as it is."""
         sent = [o.row_id for o in outcomes if o.sent]
         if sent:
-            self._conn.execute(_MARK_SENT, {"b_ids": sent, "b_now": now})
+            self._conn.execute(
+                _MARK_SENT[self._conn.dialect.name == "postgresql"], {"b_ids": sent, "b_now": now}
+            )
         for o in outcomes:
             if o.dead:
                 self._set(o.row_id, status=OutboxStatus.DEAD.value, last_error=o.error[:2000])
