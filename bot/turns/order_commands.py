@@ -29,6 +29,7 @@ from orders.checkouts import check_message
 from orders.commands import ChangeStatus
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
+from orders.db.statements import DriverSavepoint
 from orders.errors import OrderError, OutOfStock, UnknownProduct
 from orders.model import Customer, Lead
 from orders.services import OrderService
@@ -65,7 +66,7 @@ class OrderCommands:
         if (too_long := _too_long(command.order.customer)) is not None:
             return OrderRefused(too_long)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
-        savepoint = conn.begin_nested()
+        savepoint = DriverSavepoint(conn, "place_order")
         try:
             order = self._orders.place_in(conn, command.order)
         except OrderError as exc:
@@ -81,7 +82,7 @@ class OrderCommands:
             # the turn (and with it the shopper's next messages) goes on.
             savepoint.rollback()
             return OrderRefused(REFUSED_OTHER)
-        savepoint.commit()
+        savepoint.release()
         return OrderPlaced(order.number, order.total, online=order.payment_status is PaymentStatus.PENDING)
 
     def _check_payment(self, conn: Connection, key: ConversationKey, number: int, now: datetime) -> Outcome:

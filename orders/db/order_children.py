@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, literal, select, union_all
 
 from catalog.db.schema import UtcDateTime
+from orders.db.statements import DriverStatement
 from orders.db.tables import order_events, order_lines
 from orders.db.tables import payments as payments_table
 from orders.model import OrderEvent, OrderLine, Payment
@@ -87,6 +88,11 @@ def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> S
 
 
 _SEPARATE = {many: [_children_of(t, o, many=many) for t, o, _ in _KINDS] for many in (False, True)}
+# One order's children on the driver (orders.db.statements), as a chat turn confirming its order reads them.
+_ONE = [
+    (DriverStatement(query), tuple(c.key for c in t.c))
+    for query, (t, _, _) in zip(_SEPARATE[False], _KINDS, strict=True)
+]
 _TOGETHER = union_all(
     *(
         select(
@@ -108,9 +114,13 @@ def load_children(conn: Connection, ids: Sequence[int]) -> Children:
                 if row[name] is not None:
                     row[name] = datetime.fromisoformat(row[name]).astimezone(UTC)  # in the session's zone
             found[kind][order_id].append(_KINDS[kind][2](row))
+    elif len(ids) == 1:
+        for kind, (statement, names) in enumerate(_ONE):
+            for r in statement.run(conn, {"b_id": ids[0]}).rows:
+                found[kind][ids[0]].append(_KINDS[kind][2](dict(zip(names, r, strict=True))))
     else:
-        keys = {"b_ids": list(ids)} if len(ids) > 1 else {"b_id": ids[0]}
-        for kind, query in enumerate(_SEPARATE[len(ids) > 1]):
+        keys = {"b_ids": list(ids)}
+        for kind, query in enumerate(_SEPARATE[True]):
             for r in conn.execute(query, keys):
                 found[kind][r.order_id].append(_KINDS[kind][2](r._mapping))
     return Children(*found)

@@ -97,6 +97,7 @@ _INSERT_LEASED = DriverStatement(
     lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]).returning(outbox.c.id),
     _COLUMNS,
 )
+_INSERT = DriverStatement(lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]), _COLUMNS)
 _INSERT_LEASED_MANY = ManyRows(
     outbox, _COLUMNS, conflict="ON CONFLICT (dedupe_key) DO NOTHING", returning=("id", "dedupe_key")
 )
@@ -144,8 +145,12 @@ class OutboxRepository:
 
     def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
-        if messages:
-            self._conn.execute(insert_ignoring(self._conn, outbox, ["dedupe_key"]), _rows(messages, now))
+        rows = _rows(messages, now)
+        if len(rows) > 1 and self._conn.dialect.name == "postgresql":
+            _INSERT_LEASED_MANY.run(self._conn, rows)  # one round trip for all
+        else:
+            for values in rows:
+                _INSERT.run(self._conn, values)
 
     def add_leased(
         self, messages: list[OutboxMessage], now: datetime, *, owner: str, lease: timedelta

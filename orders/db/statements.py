@@ -105,6 +105,32 @@ class DriverResult:
         return self.rows[0][0] if self.rows else None
 
 
+class DriverSavepoint:
+    """A savepoint said on the driver's cursor: `Connection.begin_nested` spends ~50 µs of bookkeeping on
+    its two statements, and an order placed in a chat turn takes one."""
+
+    def __init__(self, conn: Connection, name: str) -> None:
+        self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        self._name = name
+        self._cursor.execute(f"SAVEPOINT {name}")
+
+    def rollback(self) -> None:
+        """Undo what was done since the savepoint, and end it."""
+        self._end(f"ROLLBACK TO SAVEPOINT {self._name}")
+
+    def release(self) -> None:
+        """Keep what was done since the savepoint, and end it."""
+        self._end(None)
+
+    def _end(self, first: str | None) -> None:
+        try:
+            if first is not None:
+                self._cursor.execute(first)
+            self._cursor.execute(f"RELEASE SAVEPOINT {self._name}")
+        finally:
+            self._cursor.close()
+
+
 class ManyRows:
     """An INSERT of many rows in one PostgreSQL statement (one round trip): each column's values go as one
     array, unnested back into rows. `conflict` is the statement's ON CONFLICT clause, if any."""
