@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from bot.inbox.service import Inbox
 from bot.setup.wiring import Services
 from bot.turns.dispatch import Dispatcher
 from catalog.service import CatalogService
@@ -57,6 +58,10 @@ def _desk(app: AppServices) -> OrderDesk:
     return OrderDesk(app.db, app.store, app.orders)
 
 
+def _inbox(app: AppServices) -> Inbox:
+    return Inbox(app.db, app.store.currency)
+
+
 Orders = Annotated[OrderService, Depends(_orders)]
 Listing = Annotated[ListService, Depends(_listing)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
@@ -65,3 +70,4 @@ Dispatch = Annotated[Dispatcher, Depends(_dispatch)]
 WebChat = Annotated[WebChatChannel, Depends(_web_chat)]
 Editor = Annotated[OrderEditor, Depends(_editor)]
 Desk = Annotated[OrderDesk, Depends(_desk)]
+Inboxes = Annotated[Inbox, Depends(_inbox)]

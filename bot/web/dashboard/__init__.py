@@ -1,5 +1,5 @@
 """The merchant's dashboard at /admin: server-rendered pages (templates/html/admin/), its own static files,
-staff sessions and CSRF, and the pages: sign-in, orders, customers, staff."""
+staff sessions and CSRF, and the pages: sign-in, orders, customers, conversations, staff."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.web.dashboard import (
+    conversations,
     customers,
     manual_order,
     order_page,
@@ -38,6 +39,7 @@ def install_dashboard(app: FastAPI) -> None:
     app.include_router(sign_in.router)
     app.include_router(orders_list.router)
     app.include_router(customers.router)
+    app.include_router(conversations.router)
     app.include_router(manual_order.router)  # /admin/orders/new before /admin/orders/{number}
     app.include_router(order_page.router)
     app.include_router(staff_pages.router)

@@ -95,7 +95,7 @@ def customer_href(order: Order) -> str:
 def conversation_href(order: Order) -> str | None:
     if order.lead is None:
         return None
-    return f"/admin/conversations?lead={quote(order.lead.address, safe='')}"
+    return "/admin/conversations/" + quote(order.lead.address, safe=":@+")
 
 
 def major(minor: int, currency: str) -> str:

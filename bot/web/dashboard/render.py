@@ -20,6 +20,7 @@ POLICY = (
 NAV = (
     ("/admin/orders", "Orders", Area.ORDERS),
     ("/admin/customers", "Customers", Area.ORDERS),
+    ("/admin/conversations", "Conversations", Area.ORDERS),
     ("/admin/payments", "Payments", Area.PAYMENTS),
     ("/admin/staff", "Staff", Area.STAFF),
 )
