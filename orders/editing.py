@@ -3,7 +3,6 @@ and merged, and how much stock each product must give or take back."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,14 +11,13 @@ from enum import Enum
 
 from catalog import limits
 from catalog.product import Product
+from orders.contacts import valid_email, valid_phone
 from orders.errors import InvalidOrder, OrderError, UnknownProduct
 from orders.model import FieldValue, Order, OrderLine
 from orders.placement import MAX_LINE_QUANTITY, parse_fields
 from orders.status import OrderStatus
 from orders.store import StoreConfig
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
 MAX_NOTE = 10_000
 MAX_ADDRESS = 1000
 # Lines may change while the goods are still in the shop; after that the parcel is what it is.
@@ -77,15 +75,6 @@ class EditOrder:
     lines: tuple[LineEdit, ...] | None = None
     status: OrderStatus | None = None
     seen: datetime | None = None  # when the order was last changed as the editor saw it (None: do not check)
-
-
-def valid_email(text: str) -> bool:
-    return not text or (len(text) <= limits.EMAIL and bool(_EMAIL.match(text)))
-
-
-def valid_phone(text: str) -> bool:
-    digits = sum(c.isdigit() for c in text)
-    return not text or (len(text) <= limits.PHONE and bool(_PHONE.match(text)) and 6 <= digits <= 15)
 
 
 _TEXT_LIMITS = {

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from catalog import limits
+from orders.contacts import valid_email, valid_phone
 from orders.model import FieldValue
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -99,6 +100,10 @@ class FieldSpec(BaseModel):
         limit = _CUSTOMER_FIELDS.get(self.name, _MAX_TEXT)
         if len(text) > limit:
             raise FieldValueError(f"{self.title} is longer than {limit} characters")
+        if self.name == "phone" and not valid_phone(text):
+            raise FieldValueError(f"{self.title} should be a phone number: digits, spaces, maybe a + first")
+        if self.name == "email" and not valid_email(text):
+            raise FieldValueError(f"{self.title} should be an email address, like name@example.com")
         return text
 
 

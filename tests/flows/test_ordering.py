@@ -144,6 +144,21 @@ def test_pickup_does_not_ask_for_an_address() -> None:
     assert s.texts == ["Please send your phone."]
 
 
+def test_an_address_typed_at_the_phone_question_is_asked_again() -> None:
+    s = Shopper()
+    s.says("1 samosa")
+    s.presses("Checkout")
+    s.presses("Pickup")
+    s.says("12 MG Road, Bengaluru")
+    assert s.texts == [
+        "Phone should be a phone number: digits, spaces, maybe a + first. Please try again.",
+        "Please send your phone.",
+    ]
+    assert "phone" not in s.conversation.answers
+    s.says("+91 98765 43210")
+    assert s.conversation.answers["phone"] == "+91 98765 43210"
+
+
 @pytest.mark.parametrize("language", ["en", "es", "hi"])
 def test_a_summary_without_a_delivery_fee_has_no_delivery_line(language: str) -> None:
     s = Shopper(language=language)

@@ -168,6 +168,25 @@ def test_delivery_fees_are_read_in_the_stores_number_format() -> None:
 @pytest.mark.parametrize(("name", "limit"), [("phone", 64), ("email", 200), ("name", 200), ("note", 1000)])
 def test_an_answer_longer_than_what_keeps_it_is_asked_again(name: str, limit: int) -> None:
     spec = FieldSpec(name=name)
-    assert spec.parse_value("x" * limit) == "x" * limit
+    fits = {"phone": "9" + "-" * (limit - 10) + "876543210", "email": "x" * (limit - 12) + "@example.com"}
+    longest = fits.get(name, "x" * limit)
+    assert len(longest) == limit
+    assert spec.parse_value(longest) == longest
     with pytest.raises(FieldValueError, match=f"longer than {limit} characters"):
-        spec.parse_value("x" * (limit + 1))
+        spec.parse_value("x" + longest)
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("phone", "12 MG Road"),
+        ("phone", "12345"),
+        ("phone", "call me"),
+        ("email", "asha@"),
+        ("email", "a b@c.d"),
+    ],
+)
+def test_a_phone_or_email_that_is_not_one_is_asked_again(name: str, typed: str) -> None:
+    with pytest.raises(FieldValueError, match="should be"):
+        FieldSpec(name=name).parse_value(typed)
+    assert FieldSpec(name="note").parse_value(typed) == typed  # other fields take any text
