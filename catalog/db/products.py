@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 
+from catalog.db.driver import DriverStatement
 from catalog.db.schema import products, upsert_statement
 from catalog.product import Product, ProductData
 
 # Built once: constructing a Core statement costs several times more than SQLite running it.
 _BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
 _BY_ID = select(products).where(products.c.id == bindparam("b_id"))
-_RESERVE = (
+# An order's products, read on the driver (catalog.db.driver): placing a chat order reads each of them.
+_COLUMNS = tuple(c.key for c in products.c)
+_BY_SKU_RUN = DriverStatement(_BY_SKU)
+_BY_ID_RUN = DriverStatement(_BY_ID)
+_RESERVE = DriverStatement(
     update(products)
     .where(products.c.id == bindparam("b_id"), products.c.stock >= bindparam("b_qty"))
     .values(stock=products.c.stock - bindparam("b_qty"))
 )
-_RELEASE = (
+_RELEASE = DriverStatement(
     update(products)
     .where(products.c.id == bindparam("b_id"), products.c.stock.is_not(None))
     .values(stock=products.c.stock + bindparam("b_qty"))
@@ -28,7 +33,10 @@ _RELEASE = (
 
 
 def _to_product(row: Row[Any]) -> Product:
-    m = row._mapping
+    return _product(row._mapping)
+
+
+def _product(m: Mapping[Any, Any]) -> Product:
     return Product(
         id=m["id"],
         sku=m["sku"],
@@ -64,14 +72,14 @@ class ProductRepository:
         """Each product asked for by id or SKU, once. One indexed lookup per key: an order has a few
         lines, and rendering an expanding IN cost more (~0.2 ms) than several lookups."""
         found: dict[int, Product] = {}
-        keyed: list[tuple[Select[Any], dict[str, object]]] = [
-            (_BY_ID, {"b_id": i}) for i in dict.fromkeys(ids)
+        keyed: list[tuple[DriverStatement, dict[str, object]]] = [
+            (_BY_ID_RUN, {"b_id": i}) for i in dict.fromkeys(ids)
         ]
-        keyed += [(_BY_SKU, {"b_sku": sku}) for sku in dict.fromkeys(skus)]
+        keyed += [(_BY_SKU_RUN, {"b_sku": sku}) for sku in dict.fromkeys(skus)]
         for statement, params in keyed:
-            row = self._conn.execute(statement, params).first()
+            row = statement.run(self._conn, params).first()
             if row is not None:
-                product = _to_product(row)
+                product = _product(dict(zip(_COLUMNS, row, strict=True)))
                 found[product.id] = product
         return list(found.values())
 
@@ -122,8 +130,8 @@ class ProductRepository:
 
     def reserve(self, product_id: int, quantity: int) -> bool:
         """Take units from tracked stock in one conditional UPDATE, so the last unit is sold once."""
-        return self._conn.execute(_RESERVE, {"b_id": product_id, "b_qty": quantity}).rowcount == 1
+        return _RESERVE.run(self._conn, {"b_id": product_id, "b_qty": quantity}).rowcount == 1
 
     def release(self, product_id: int, quantity: int) -> None:
         """Give reserved units back (no-op for untracked stock)."""
-        self._conn.execute(_RELEASE, {"b_id": product_id, "b_qty": quantity})
+        _RELEASE.run(self._conn, {"b_id": product_id, "b_qty": quantity})

@@ -53,6 +53,24 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def bind_processor(self, dialect: Dialect) -> Any:
+        # SQLite: the text SQLAlchemy's DATETIME would store, in one C call (its own formatting and ours
+        # took ~3 µs a value, and a chat turn binds several).
+        if dialect.name == "sqlite":
+            return _sqlite_utc_text
+        return super().bind_processor(dialect)
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """An aware time as SQLite's DATETIME text in UTC: `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given; pass an aware UTC time")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
 
 products = Table(
     "products",

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from orders.db import commit_hooks
 from orders.db.group_commit import GroupCommit, Work
 from orders.db.pg_group_commit import PostgresGroupCommit
 
@@ -97,6 +98,7 @@ class Database:
                 self.url, echo=echo, pool_size=_READER_THREADS + 1, max_overflow=4, **_JSON_CODEC
             )
             _tune_sqlite(self._sync_engine)
+            commit_hooks.install(self._sync_engine)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
             self._group = GroupCommit(self._sync_engine, self._writer, BUSY_TIMEOUT_MS)
             self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
@@ -104,6 +106,7 @@ class Database:
             self._async_engine = create_async_engine(
                 self.url, echo=echo, pool_size=10, max_overflow=20, **_JSON_CODEC
             )
+            commit_hooks.install(self._async_engine.sync_engine)
             self._pg_group = PostgresGroupCommit(self._async_engine)
 
     @property
