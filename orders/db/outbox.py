@@ -8,15 +8,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
+    Dialect,
     Integer,
     Row,
     Update,
     and_,
     any_,
     bindparam,
+    column,
     exists,
+    func,
     select,
     update,
 )
@@ -117,12 +121,16 @@ def _mark_sent(ids_match: ColumnElement[bool]) -> Update:
     )
 
 
-# By dialect: PostgreSQL takes the ids as one array, so the statement has one text whatever the count (an
-# expanding IN renders a new text per count, each prepared anew by asyncpg and crowding its statement cache).
-_MARK_SENT = {
-    True: _mark_sent(outbox.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer)))),
-    False: _mark_sent(outbox.c.id.in_(bindparam("b_ids", expanding=True))),
-}
+def _mark_sent_by_list(dialect: Dialect) -> Update:
+    """The ids as one value, so the statement has one text whatever the count: an expanding IN renders a
+    new text per count (each prepared anew by asyncpg, and ~0.2 ms of SQLAlchemy on SQLite)."""
+    if dialect.name == "postgresql":
+        return _mark_sent(outbox.c.id == any_(bindparam("b_ids", type_=ARRAY(Integer))))
+    listed = select(column("value", Integer)).select_from(func.json_each(bindparam("b_ids", type_=JSON)))
+    return _mark_sent(outbox.c.id.in_(listed))
+
+
+_MARK_SENT = DriverStatement(_mark_sent_by_list)
 _EARLIER = outbox.alias("earlier")
 
 
@@ -223,9 +231,7 @@ class OutboxRepository:
         """Write what became of each send; a row no longer leased (sent meanwhile) is left as it is."""
         sent = [o.row_id for o in outcomes if o.sent]
         if sent:
-            self._conn.execute(
-                _MARK_SENT[self._conn.dialect.name == "postgresql"], {"b_ids": sent, "b_now": now}
-            )
+            _MARK_SENT.run(self._conn, {"b_ids": sent, "b_now": now})
         for o in outcomes:
             if o.dead:
                 self._set(o.row_id, status=OutboxStatus.DEAD.value, last_error=o.error[:2000])
