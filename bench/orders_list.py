@@ -19,7 +19,9 @@ from typing import Any
 import asyncpg
 import httpx
 from sqlalchemy import text, update
+from sqlalchemy.engine import make_url
 
+from bench.cpu import CpuMeter
 from bot.setup.settings import Settings
 from bot.setup.wiring import Services, build_services
 from bot.staff.roles import Role
@@ -31,6 +33,8 @@ from orders.db.tables import counters, order_lines, orders
 from orders.filters import OrderFilter
 from orders.status import GROUP_MEMBERS, OrderStatus, StatusGroup
 
+# CPU per call: this process (the app, and SQLite in it) plus the PostgreSQL backends serving the database.
+METER = CpuMeter(None)
 ORDERS = int(os.environ.get("CHATCART_BENCH_LIST_ORDERS", "100000"))
 CUSTOMERS = ORDERS // 3
 RUNS = 15
@@ -170,13 +174,16 @@ async def _analyse(db: Database) -> None:
 async def _timed(label: str, call: Callable[[], Awaitable[object]]) -> None:
     await call()  # warm: statement caches, the first connection
     took = []
+    cpu_start = METER.now()
     for _ in range(RUNS):
         start = time.perf_counter()
         await call()
         took.append((time.perf_counter() - start) * 1000)
+    cpu = (METER.now() - cpu_start) / RUNS * 1000
     took.sort()
     p90 = took[int(len(took) * 0.9) - 1]
-    print(f"  {label:<58} median {statistics.median(took):6.1f} ms   p90 {p90:6.1f} ms")
+    median = statistics.median(took)
+    print(f"  {label:<58} median {median:6.1f} ms   p90 {p90:6.1f} ms   cpu {cpu:6.1f} ms")
 
 
 CASES: list[tuple[str, OrderFilter, str]] = [
@@ -207,6 +214,7 @@ CASES: list[tuple[str, OrderFilter, str]] = [
 
 
 async def run_backend(name: str, url: str) -> None:
+    METER.database = None if url.startswith("sqlite") else make_url(url).database
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     print(f"{name}, {ORDERS:,} orders from {CUSTOMERS:,} customers (load {load} on {os.cpu_count()} CPUs):")
     db = Database(url)

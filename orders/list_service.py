@@ -80,7 +80,7 @@ class ListService:
             counts = listing.status_counts(f)
             wanted = f.wanted_statuses if f.wanted_statuses is not None else counts.keys()
             total = sum(counts[s][1 if f.has_dates else 0] for s in wanted if s in counts)
-            found = OrderRepository(conn).page(f)
+            found = OrderRepository(conn).page(f, total)
         cards = stat_cards(counts, f.has_dates)
         newest = listing.newest()
         any_orders = newest is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -51,6 +51,34 @@ def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> s
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
+TRIGRAM = 3  # the shortest text a trigram index can look up; shorter ones read the table
+
+
+class trigrams(FunctionElement[bool]):  # noqa: N801 (a SQL function's name)
+    """`texts` (the LIKEs of a search) served by a trigram index: on PostgreSQL the LIKEs themselves (pg_trgm
+    GIN indexes on lower(column)); on SQLite the orders whose FTS5 trigrams hold the text, checked by the
+    same LIKEs (FTS folds case beyond ASCII, LIKE does not: the results stay those of LIKE)."""
+
+    inherit_cache = True
+    name = "trigrams"
+
+    def __init__(self, query: str, texts: ColumnElement[bool]) -> None:
+        phrase = '"' + query.replace('"', '""') + '"'  # one FTS5 string: any character stands for itself
+        super().__init__(literal(phrase), texts)
+
+
+@compiles(trigrams)
+def _trigrams(element: trigrams, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(list(element.clauses)[1], **kw))
+
+
+@compiles(trigrams, "sqlite")
+def _trigrams_sqlite(element: trigrams, compiler: SQLCompiler, **kw: Any) -> str:
+    phrase, texts = (compiler.process(c, **kw) for c in element.clauses)
+    matched = f"SELECT rowid FROM orders_search WHERE orders_search MATCH {phrase}"
+    return f"({compiler.process(orders.c.id, **kw)} IN ({matched}) AND ({texts}))"
+
+
 def like(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -85,10 +113,13 @@ def _search(query: str) -> ColumnElement[bool]:
     """A part of the customer's name, phone or tracking number, or a whole order number ("#1001" too):
     the number by its unique index, not as text scanned in every row."""
     pattern = like(query)
-    found: list[ColumnElement[bool]] = [
-        folded(col).like(pattern, escape="\\")
-        for col in (orders.c.customer_name, orders.c.customer_phone, orders.c.tracking_number)
-    ]
+    texts = or_(
+        *(
+            folded(col).like(pattern, escape="\\")
+            for col in (orders.c.customer_name, orders.c.customer_phone, orders.c.tracking_number)
+        )
+    )
+    found: list[ColumnElement[bool]] = [texts if len(query) < TRIGRAM else trigrams(query, texts)]
     digits = query.removeprefix("#")
     if digits.isdecimal() and len(digits) <= 10 and 0 < int(digits) <= limits.MAX_INT:
         found.append(orders.c.number == int(digits))

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, Sequence, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    String,
+    Table,
+    Text,
+    false,
+    func,
+)
 
 from catalog.db.schema import JsonColumn, UtcDateTime, metadata
 
@@ -40,7 +53,7 @@ orders = Table(
     Column("assignee_confirmed", Boolean, nullable=False, default=False, server_default=false()),
     Column("remind_at", UtcDateTime, nullable=True),
     Column("reminder_sent_at", UtcDateTime, nullable=True),
-    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Index("ix_orders_lead", "lead_channel", "lead_user_id"),
 )
@@ -156,6 +169,12 @@ order_numbers = Sequence("order_numbers", start=FIRST_ORDER_NUMBER, minvalue=1, 
 Index("ix_orders_customer_phone", orders.c.customer_phone)
 Index("ix_orders_tracking_number", orders.c.tracking_number)
 Index("ix_orders_status_created", orders.c.status, orders.c.created_at)
+# 0013: newest first with its tie-break, read from the index alone (a deep page skips index entries, not
+# rows); the delivery service (as typed, any case) and the warehouse filters. The text search's structures
+# differ per database (pg_trgm GIN indexes, an FTS5 table: see migration 0013) and are not declared here.
+Index("ix_orders_created_id", orders.c.created_at, orders.c.id)
+Index("ix_orders_warehouse", orders.c.warehouse, orders.c.status)
+Index("ix_orders_carrier", func.lower(orders.c.carrier))
 
 # --- Payments (issue 12): the columns 0010 adds to `payments` are declared on it above -------------------
 

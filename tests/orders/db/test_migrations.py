@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -11,8 +14,20 @@ from orders.db import migrate
 from orders.db.engine import Database
 
 
+def _declared(obj: object, name: str | None, kind: str, reflected: bool, compare_to: object) -> bool:
+    """The search's own structures differ per database and only the migration makes them (0013)."""
+    return not (name or "").startswith("orders_search") and not (name or "").endswith("_trgm")
+
+
+# SQLite's reflection cannot read an index on lower(carrier): there the comparison leaves it aside.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 async def test_the_migrated_schema_matches_the_table_definitions(db: Database) -> None:
-    differences = await db.read(lambda conn: compare_metadata(MigrationContext.configure(conn), metadata))
+    def compare(conn: Any) -> list[Any]:
+        context = MigrationContext.configure(conn, opts={"include_object": _declared})
+        return list(compare_metadata(context, metadata))
+
+    differences = await db.read(compare)
     assert differences == []
     assert await migrate.is_current(db)
 
