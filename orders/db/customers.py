@@ -15,18 +15,15 @@ from orders.db.tables import orders
 from orders.status import RELEASES_STOCK
 
 o = orders.c
-# The key `orders.customers.key_of` computes, in SQL.
-KEY_CHANNEL: ColumnElement[str] = func.coalesce(
-    o.lead_channel, case((o.channel != "", o.channel), else_=o.source)
+# The key `orders.customers.key_of` computes, in SQL: the lead's, or (an order without a chat) its contact's.
+CONTACT_CHANNEL: ColumnElement[str] = case((o.channel != "", o.channel), else_=o.source)
+CONTACT_USER: ColumnElement[str] = case(
+    (o.customer_phone != "", literal(PHONE_KEY) + o.customer_phone),
+    (o.customer_email != "", literal(EMAIL_KEY) + func.lower(o.customer_email)),
+    else_=literal(ORDER_KEY) + cast(o.number, String),
 )
-KEY_USER: ColumnElement[str] = func.coalesce(
-    o.lead_user_id,
-    case(
-        (o.customer_phone != "", literal(PHONE_KEY) + o.customer_phone),
-        (o.customer_email != "", literal(EMAIL_KEY) + func.lower(o.customer_email)),
-        else_=literal(ORDER_KEY) + cast(o.number, String),
-    ),
-)
+KEY_CHANNEL: ColumnElement[str] = func.coalesce(o.lead_channel, CONTACT_CHANNEL)
+KEY_USER: ColumnElement[str] = func.coalesce(o.lead_user_id, CONTACT_USER)
 _KEPT = o.status.not_in(sorted(s.value for s in RELEASES_STOCK))
 
 
@@ -140,7 +137,8 @@ class CustomerRepository:
         walk = select(KEY_CHANNEL, KEY_USER).where(latest).order_by(o.id.desc()).limit(limit).offset(offset)
         keys = [CustomerKey(kc, ku) for kc, ku in self._conn.execute(walk)]
         leads = select(o.lead_channel, o.lead_user_id).where(o.lead_channel.is_not(None)).distinct()
-        others = select(KEY_CHANNEL, KEY_USER).where(o.lead_channel.is_(None)).distinct()
+        # Contacts from ix_orders_contacts alone: fetching each order without a chat took 20 of 40 ms.
+        others = select(CONTACT_CHANNEL, CONTACT_USER).where(o.lead_channel.is_(None)).distinct()
         count = select(func.count()).select_from
         total = sum(self._conn.execute(count(q.subquery())).scalar_one() for q in (leads, others))
         found = self.summaries(keys)

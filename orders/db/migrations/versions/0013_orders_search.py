@@ -1,6 +1,9 @@
-"""the list's search box and filters by index: a part of a name, phone or tracking number (pg_trgm GIN
-indexes on PostgreSQL, an FTS5 trigram table kept in step by triggers on SQLite), newest first by (created_at,
-id), and the delivery service and warehouse filters
+"""orders list by index: search by trigrams, newest first with its tie-break, filters with the status
+
+A part of a name, phone or tracking number through pg_trgm GIN indexes on PostgreSQL (where the extension can
+be had) or an FTS5 trigram table kept in step by triggers on SQLite; the channel, payment, warehouse and
+delivery service filters' indexes carry the status (the cards count from them); the contacts of orders
+without a chat, for the customers page.
 
 Revision ID: 0013
 Revises: 0012
@@ -51,8 +54,21 @@ def upgrade() -> None:
     # Plain index operations, not a batch: a batch that copied `orders` would lose the search triggers.
     op.drop_index("ix_orders_created_at", table_name="orders")
     op.create_index("ix_orders_created_id", "orders", ["created_at", "id"])
+    # A filter's index carries the status: the stat cards count its orders from the index alone.
+    for column in ("channel", "payment_status"):
+        op.drop_index(f"ix_orders_{column}", table_name="orders")
+        op.create_index(f"ix_orders_{column}", "orders", [column, "status"])
     op.create_index("ix_orders_warehouse", "orders", ["warehouse", "status"])
-    op.create_index("ix_orders_carrier", "orders", [sa.text("lower(carrier)")])
+    carrier: list[str | sa.TextClause] = [sa.text("lower(carrier)"), "warehouse", "status", "carrier"]
+    op.create_index("ix_orders_carrier", "orders", carrier)
+    no_lead = sa.text("lead_channel IS NULL")
+    op.create_index(
+        "ix_orders_contacts",
+        "orders",
+        ["lead_channel", "channel", "source", "customer_phone", "customer_email", "number"],
+        sqlite_where=no_lead,
+        postgresql_where=no_lead,
+    )
 
 
 def _postgres_trigrams() -> None:
@@ -74,9 +90,13 @@ def _postgres_trigrams() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_orders_contacts", table_name="orders")
     op.drop_index("ix_orders_carrier", table_name="orders")
     op.drop_index("ix_orders_warehouse", table_name="orders")
     op.drop_index("ix_orders_created_id", table_name="orders")
+    for column in ("channel", "payment_status"):
+        op.drop_index(f"ix_orders_{column}", table_name="orders")
+        op.create_index(f"ix_orders_{column}", "orders", [column])
     op.create_index("ix_orders_created_at", "orders", ["created_at"])
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_DOWN:
