@@ -16,7 +16,7 @@ def _stat_seconds(pid: str) -> float:
 
 
 def _backends(database: str) -> list[str]:
-    """The server processes of `database` on this machine (a backend's title is `postgres: [CLUSTER:] USER DB ...`)."""
+    """The server processes of `database` here (a backend's title: `postgres: [CLUSTER:] USER DB ...`)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
