@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -120,8 +121,12 @@ class HttpPoster:
 Poster = WebhookFeeder | HttpPoster
 
 
-async def post(client: Poster, update: dict[str, Any]) -> None:
+async def post(client: Poster, update: dict[str, Any], latencies: list[float] | None = None) -> None:
+    """Posts once a connection is free; `latencies` gets the webhook's time from request to answer."""
     async with _slots():
+        start = time.perf_counter()
         status, answer = await client.post(update)
+        if latencies is not None:
+            latencies.append(time.perf_counter() - start)
     if status != 200:
         raise RuntimeError(f"webhook answered {status}: {answer!r}")

@@ -105,9 +105,7 @@ async def _walk(  # one shopper through the flow, each update after the previous
         update = _update(shopper.chat, next(ids), kind, value)
         if kind == "press":
             update["callback_query"]["data"] = await api.callback_for(str(shopper.chat), value)
-        start = time.perf_counter()
-        await post(client, update)
-        lat.append(time.perf_counter() - start)
+        await post(client, update, lat)
         done += 1
     return done
 
@@ -129,7 +127,10 @@ class Result:
     rate: float
     p50: float
     p99: float
-    cpu_us: float
+    cpu_us: float  # the servers' CPU per update
+    client_us: float  # this process's (shoppers and Bot API) per update
+    server_cores: float  # CPU seconds per second of the run: 2.0 is all of this machine
+    client_cores: float
 
 
 class Servers:
@@ -206,21 +207,31 @@ async def one_run(servers: Servers, api: BotApi, processes: int, shoppers: int, 
         await asyncio.gather(*walkers)
         await asyncio.sleep(1)  # the warm-up's admin notices go out before the clock starts
         pids = [p for p in children(server.pid) if p != server.pid] if processes > 1 else [server.pid]
-        cpu = _cpu_seconds(pids)
+        cpu, own = _cpu_seconds(pids), time.process_time()
         latencies: list[float] = []
         start = time.perf_counter()
         first = first_chat + 100 * processes
         walkers = (_walk(client, api, Shopper(first + i), ids, latencies) for i in range(shoppers))
         counts = await asyncio.gather(*walkers)
         elapsed = time.perf_counter() - start
-        cpu = _cpu_seconds(pids) - cpu
+        cpu, own = _cpu_seconds(pids) - cpu, time.process_time() - own
         await client.aclose()
     finally:
         server.terminate()
         await server.wait()
     updates = sum(counts)
     cuts = statistics.quantiles(latencies, n=100)
-    return Result(processes, updates / elapsed, cuts[49] * 1000, cuts[98] * 1000, cpu / updates * 1e6)
+    per = 1e6 / updates
+    return Result(
+        processes,
+        updates / elapsed,
+        cuts[49] * 1000,
+        cuts[98] * 1000,
+        cpu * per,
+        own * per,
+        cpu / elapsed,
+        own / elapsed,
+    )
 
 
 def _free_port() -> int:
@@ -261,9 +272,13 @@ async def main() -> None:
         p99 = statistics.median(r.p99 for r in results[n])
         cpu = statistics.median(r.cpu_us for r in results[n])
         name = f"{n} process{'es' if n > 1 else ''}"
+        client = statistics.median(r.client_us for r in results[n])
+        cores = statistics.median(r.server_cores for r in results[n])
+        client_cores = statistics.median(r.client_cores for r in results[n])
         print(
-            f"  {name:<11}: {rate:7.0f} updates/s  ×{rate / base:4.2f}   p50 {p50:7.1f} ms   "
-            f"p99 {p99:7.1f} ms   server CPU {cpu:6.0f} µs/update"
+            f"  {name:<11}: {rate:6.0f} updates/s ×{rate / base:4.2f}  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+            f"CPU µs/update: servers {cpu:5.0f}, client {client:4.0f}  cores: servers {cores:3.1f}, "
+            f"client {client_cores:3.1f}"
         )
 
 

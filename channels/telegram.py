@@ -1,8 +1,9 @@
 """Telegram: check the webhook secret, parse updates, render inline keyboards, send through the Bot API.
 
-The per-message path (parse an update, send a reply) speaks the Bot API's JSON directly over httpx:
-building python-telegram-bot objects for it cost ~100 µs per parsed update and ~250 µs per sent message
-(`make bench`), more than the rest of a turn. PTB serves the control-plane calls (`setWebhook`) and the
+The per-message path (parse an update, send a reply) speaks the Bot API's JSON directly, over a small
+keep-alive client (channels/http1.py): building python-telegram-bot objects for it cost ~100 µs per parsed
+update and ~250 µs per sent message (`make bench`), and httpx's pool ~2 ms per request with many
+connections open, more than the rest of a turn. PTB serves the control-plane calls (`setWebhook`) and the
 Bot API's limits.
 """
 
@@ -30,6 +31,7 @@ from channels.base import (
     split_text,
     unix_time,
 )
+from channels.http1 import Http1Client, HttpError, TransportPoster
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "telegram"
@@ -39,8 +41,7 @@ MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
 MAX_BUTTON_TEXT = 64  # Telegram cuts longer labels on screen anyway
 ROW_OF_BUTTONS = 3
-_JSON = {"Content-Type": "application/json"}
-_TIMEOUT = {"timeout": httpx.Timeout(10.0).as_dict()}
+TIMEOUT_SECONDS = 10.0
 
 
 def keyboard(message: OutboundMessage) -> dict[str, list[list[dict[str, str]]]] | None:
@@ -133,14 +134,16 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     )
 
 
-def _api_error(response: httpx.Response) -> ChannelError:
+def _api_error(status: int, content: bytes) -> ChannelError:
     """The Bot API's `{"ok": false, "error_code", "description", "parameters"}` as transient or permanent."""
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
         body = {}
-    description = str(body.get("description") or f"HTTP {response.status_code}")
-    code = int(body.get("error_code") or response.status_code)
+    if not isinstance(body, dict):
+        body = {}
+    description = str(body.get("description") or f"HTTP {status}")
+    code = int(body.get("error_code") or status)
     retry_after = (body.get("parameters") or {}).get("retry_after")
     if code == 429:
         return ChannelError(description, transient=True, retry_after=float(retry_after or 1))
@@ -165,11 +168,13 @@ class TelegramChannel(BaseChannel):
         self._token = token
         self._base = f"{api_url.rstrip('/')}/bot{token}"
         self._secret = webhook_secret
-        self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a string URL on every request
         self._given_transport = transport
-        # Requests go straight to the connection pool: the client layer (auth, redirects, cookies, event
-        # hooks) is unused here and cost ~60 µs a message, a fifth of a whole turn.
-        self._transport = transport or httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=64))
+        self._paths: dict[str, str] = {}
+        self._client = (
+            TransportPoster(transport, api_url, TIMEOUT_SECONDS)
+            if transport is not None
+            else Http1Client(api_url, timeout=TIMEOUT_SECONDS, max_connections=64)
+        )
 
     def verify(self, request: WebhookRequest) -> Verdict:
         """Constant-time check of the secret Telegram echoes on every webhook call."""
@@ -206,19 +211,13 @@ class TelegramChannel(BaseChannel):
             await self._call("sendMessage", body)
 
     async def _call(self, method: str, body: dict[str, Any]) -> None:
-        content = orjson.dumps(body)
-        url = self._urls.get(method) or self._urls.setdefault(method, httpx.URL(f"{self._base}/{method}"))
-        request = httpx.Request("POST", url, content=content, headers=_JSON, extensions=_TIMEOUT)
+        path = self._paths.get(method) or self._paths.setdefault(method, f"/bot{self._token}/{method}")
         try:
-            response = await self._transport.handle_async_request(request)
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.TransportError as exc:  # refused, reset, timed out: Telegram may well answer later
-            raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
-        if response.status_code != 200:
-            raise _api_error(response)
+            status, answer = await self._client.post(path, orjson.dumps(body))
+        except HttpError as exc:  # refused, reset, timed out: Telegram may well answer later
+            raise ChannelError(str(exc), transient=True) from None
+        if status != 200:
+            raise _api_error(status, answer)
 
     async def set_webhook(self, url: str) -> bool:
         given = self._given_transport
@@ -231,4 +230,4 @@ class TelegramChannel(BaseChannel):
             await bot.shutdown()
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._client.aclose()
