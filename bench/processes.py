@@ -15,11 +15,11 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.process_cpu import Meter, children
 from bench.posting import HttpPoster, post
 from bench.telegram_shop import CATALOG, SECRET, STORE, Shopper, button_data
 from orders.db import migrate
@@ -30,7 +30,6 @@ _ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length:
     len(_SENT),
     _SENT,
 )
-_TICKS = os.sysconf("SC_CLK_TCK")
 _CHATCART = (sys.executable, "-m", "bot.cli")
 
 
@@ -70,32 +69,6 @@ class BotApi:
         return button_data(self.keyboards[chat], label)
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU the processes used so far."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / _TICKS
-
-
-def children(parent: int) -> list[int]:
-    """The processes whose parent is `parent`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                found.append(int(entry.name))
-    return found
-
-
 async def _walk(  # one shopper through the flow, each update after the previous answer
     client: HttpPoster, api: BotApi, shopper: Shopper, ids: itertools.count[int], lat: list[float]
 ) -> int:
@@ -127,10 +100,16 @@ class Result:
     rate: float
     p50: float
     p99: float
-    cpu_us: float  # the servers' CPU per update
-    client_us: float  # this process's (shoppers and Bot API) per update
-    server_cores: float  # CPU seconds per second of the run: 2.0 is all of this machine
-    client_cores: float
+    meter: Meter
+    updates: int
+
+    def per_update(self, seconds: float) -> float:
+        """CPU µs per update."""
+        return seconds / self.updates * 1e6
+
+    def cores(self, seconds: float) -> float:
+        """CPU seconds per second of the run: 2.0 is the whole of this machine."""
+        return seconds / self.meter.elapsed
 
 
 class Servers:
@@ -138,6 +117,7 @@ class Servers:
 
     def __init__(self, folder: Path, database: str, redis: str | None, bot_api: int) -> None:
         self.folder = folder
+        self.database = database.rsplit("/", 1)[1].partition("?")[0]  # as PostgreSQL backends name it
         self.env = (
             {k: v for k, v in os.environ.items() if not k.startswith("CHATCART_")}
             | {
@@ -207,31 +187,20 @@ async def one_run(servers: Servers, api: BotApi, processes: int, shoppers: int, 
         await asyncio.gather(*walkers)
         await asyncio.sleep(1)  # the warm-up's admin notices go out before the clock starts
         pids = [p for p in children(server.pid) if p != server.pid] if processes > 1 else [server.pid]
-        cpu, own = _cpu_seconds(pids), time.process_time()
+        meter = Meter(pids, servers.database)
+        meter.start()
         latencies: list[float] = []
-        start = time.perf_counter()
         first = first_chat + 100 * processes
         walkers = (_walk(client, api, Shopper(first + i), ids, latencies) for i in range(shoppers))
         counts = await asyncio.gather(*walkers)
-        elapsed = time.perf_counter() - start
-        cpu, own = _cpu_seconds(pids) - cpu, time.process_time() - own
+        meter.stop()
         await client.aclose()
     finally:
         server.terminate()
         await server.wait()
     updates = sum(counts)
     cuts = statistics.quantiles(latencies, n=100)
-    per = 1e6 / updates
-    return Result(
-        processes,
-        updates / elapsed,
-        cuts[49] * 1000,
-        cuts[98] * 1000,
-        cpu * per,
-        own * per,
-        cpu / elapsed,
-        own / elapsed,
-    )
+    return Result(processes, updates / meter.elapsed, cuts[49] * 1000, cuts[98] * 1000, meter, updates)
 
 
 def _free_port() -> int:
@@ -265,20 +234,27 @@ async def main() -> None:
                 results[n].append(await one_run(servers, api, n, shoppers, chat))
                 chat += 10_000
     bot_api.close()
-    base = statistics.median(r.rate for r in results[counts[0]])
-    for n in counts:
-        rate = statistics.median(r.rate for r in results[n])
-        p50 = statistics.median(r.p50 for r in results[n])
-        p99 = statistics.median(r.p99 for r in results[n])
-        cpu = statistics.median(r.cpu_us for r in results[n])
-        name = f"{n} process{'es' if n > 1 else ''}"
-        client = statistics.median(r.client_us for r in results[n])
-        cores = statistics.median(r.server_cores for r in results[n])
-        client_cores = statistics.median(r.client_cores for r in results[n])
+    _report(results)
+
+
+def _report(results: dict[int, list[Result]]) -> None:
+    """Medians of the rounds: throughput and latency; CPU per update and share of the machine, each part."""
+    print(
+        "  processes  updates/s  ratio  p50 ms  p99 ms | CPU µs/update: servers client postgres"
+        " | cores used: servers client postgres"
+    )
+    base = statistics.median(r.rate for r in next(iter(results.values())))
+    for n, runs in results.items():
+        rate = statistics.median(r.rate for r in runs)
+        p50, p99 = (statistics.median(getattr(r, cut) for r in runs) for cut in ("p50", "p99"))
+        parts = ("server_cpu", "client_cpu", "postgres_cpu")
+        per = [statistics.median(r.per_update(getattr(r.meter, part)) for r in runs) for part in parts]
+        cores = [statistics.median(r.cores(getattr(r.meter, part)) for r in runs) for part in parts]
         print(
-            f"  {name:<11}: {rate:6.0f} updates/s ×{rate / base:4.2f}  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-            f"CPU µs/update: servers {cpu:5.0f}, client {client:4.0f}  cores: servers {cores:3.1f}, "
-            f"client {client_cores:3.1f}"
+            f"  {n:9d}  {rate:9.0f}  ×{rate / base:4.2f}  {p50:6.1f}  {p99:6.1f} | {'':14}"
+            + "".join(f"{v:>{w}.0f}" for v, w in zip(per, (8, 7, 9), strict=True))
+            + f" | {'':11}"
+            + "".join(f"{v:>{w}.2f}" for v, w in zip(cores, (8, 7, 9), strict=True))
         )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.processes import children
+from bench.process_cpu import children
 from orders.db import migrate
 from orders.db.engine import Database
 from tests.conftest import POSTGRES_URL, STORE_TOML
