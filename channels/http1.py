@@ -12,6 +12,7 @@ import contextlib
 import ssl
 import time
 from collections.abc import Mapping
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -196,19 +197,47 @@ class Http1Client:
                 await connection.writer.wait_closed()
 
 
+class Poster(Protocol):
+    """POSTs to one provider's API."""
+
+    async def post(self, path: str, body: bytes, content_type: str = ...) -> tuple[int, bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def poster(
+    base_url: str,
+    transport: httpx.AsyncBaseTransport | None,
+    *,
+    timeout: float = 10.0,
+    headers: Mapping[str, str] | None = None,
+) -> Poster:
+    """The keep-alive client to `base_url`, or the given httpx transport (tests answer in-process)."""
+    if transport is not None:
+        return TransportPoster(transport, base_url, timeout, headers)
+    return Http1Client(base_url, timeout=timeout, headers=headers)
+
+
 class TransportPoster:
     """The same POSTs through an httpx transport: tests and the in-process benchmark answer in-process."""
 
-    def __init__(self, transport: httpx.AsyncBaseTransport, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        base_url: str,
+        timeout: float = 10.0,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self._transport = transport
         self._base = base_url.rstrip("/")
         self._urls: dict[str, httpx.URL] = {}  # parsed once: httpx parses a string URL on every request
         self._timeout = {"timeout": httpx.Timeout(timeout).as_dict()}
+        self._headers = dict(headers or {})
 
     async def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
         """The status and body of the answer; HttpError when there is none."""
         url = self._urls.get(path) or self._urls.setdefault(path, httpx.URL(self._base + path))
-        headers = {"Content-Type": content_type}
+        headers = self._headers | {"Content-Type": content_type}
         request = httpx.Request("POST", url, content=body, headers=headers, extensions=self._timeout)
         try:
             response = await self._transport.handle_async_request(request)

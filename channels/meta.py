@@ -1,7 +1,7 @@
-"""Messenger and Instagram over the Send API (httpx): parse every entry and event, render within limits.
+"""Messenger and Instagram over the Send API: parse every entry and event, render within limits.
 
 No maintained Python library covers the Send API (the ones on PyPI are years old or cover other APIs),
-so this is a thin client of our own. Webhook
+so this is a thin client of our own, sending over channels/http1.py's keep-alive connections. Webhook
 checks are Meta's shared conventions (`channels.hub`). A Page (`object: page`) is the `messenger` channel,
 an Instagram professional account (`object: instagram`) the `instagram` channel: two leads for one person.
 """
@@ -25,6 +25,7 @@ from channels.base import (
     split_text,
     unix_time,
 )
+from channels.http1 import HttpError, poster
 from channels.hub import CUSTOMER_SERVICE_WINDOW, HubChannel
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
@@ -113,15 +114,15 @@ def render(message: OutboundMessage) -> list[dict[str, Any]]:
     return parts + [{"text": "…", "quick_replies": page} for page in pages[1:]]
 
 
-def _graph_error(response: httpx.Response) -> ChannelError:
+def _graph_error(status: int, content: bytes) -> ChannelError:
     try:
-        error = orjson.loads(response.content).get("error") or {}
+        error = orjson.loads(content).get("error") or {}
     except (orjson.JSONDecodeError, AttributeError):
         error = {}
     code = int(error.get("code") or 0)
-    transient = response.status_code >= 500 or response.status_code == 429
+    transient = status >= 500 or status == 429
     transient = transient or bool(error.get("is_transient")) or code in _TRANSIENT_CODES
-    message = error.get("message") or f"HTTP {response.status_code}"
+    message = error.get("message") or f"HTTP {status}"
     return ChannelError(f"Graph {code}: {message}", transient=transient)
 
 
@@ -139,12 +140,9 @@ class MetaChannel(HubChannel):
         verify_token: str | None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._url = f"{api_url.rstrip('/')}/{GRAPH_VERSION}/me/messages"
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(10.0),
-            headers={"Authorization": f"Bearer {page_token}", "Content-Type": "application/json"},
-        )
+        self._path = f"/{GRAPH_VERSION}/me/messages"
+        auth = {"Authorization": f"Bearer {page_token}"}
+        self._http = poster(api_url, transport, timeout=10.0, headers=auth)
         super().__init__(app_secret, verify_token)
 
     @property
@@ -173,11 +171,11 @@ class MetaChannel(HubChannel):
         for part in render(message):
             body = {"recipient": {"id": message.key.user_id}, "message": part, **kind}
             try:
-                response = await self._http.post(self._url, content=orjson.dumps(body))
-            except httpx.TransportError as exc:
-                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=True) from None
-            if response.status_code != 200:
-                raise _graph_error(response)
+                status, answer = await self._http.post(self._path, orjson.dumps(body))
+            except HttpError as exc:
+                raise ChannelError(str(exc), transient=True) from None
+            if status != 200:
+                raise _graph_error(status, answer)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -31,7 +31,7 @@ from channels.base import (
     split_text,
     unix_time,
 )
-from channels.http1 import Http1Client, HttpError, TransportPoster
+from channels.http1 import HttpError, poster
 from flows.messages import ChoiceStyle, ConversationKey, InboundKind, InboundMessage, OutboundMessage
 
 CHANNEL = "telegram"
@@ -170,11 +170,7 @@ class TelegramChannel(BaseChannel):
         self._secret = webhook_secret
         self._given_transport = transport
         self._paths: dict[str, str] = {}
-        self._client = (
-            TransportPoster(transport, api_url, TIMEOUT_SECONDS)
-            if transport is not None
-            else Http1Client(api_url, timeout=TIMEOUT_SECONDS, max_connections=64)
-        )
+        self._client = poster(api_url, transport, timeout=TIMEOUT_SECONDS)
 
     def verify(self, request: WebhookRequest) -> Verdict:
         """Constant-time check of the secret Telegram echoes on every webhook call."""

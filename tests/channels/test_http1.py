@@ -11,6 +11,7 @@ import pytest
 
 from channels.base import ChannelError
 from channels.http1 import Http1Client, HttpError
+from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from flows.messages import Choice, ChoiceStyle, ConversationKey, OutboundMessage
 
@@ -198,3 +199,21 @@ async def test_telegram_sends_through_it_and_classifies_the_bot_apis_errors(serv
     assert error.value.transient
     assert server.connections == 2  # one kept alive through the answers, a new one after the hang-up
     await telegram.aclose()
+
+
+async def test_messenger_sends_through_it_with_the_page_token(server: Server) -> None:
+    meta = MetaChannel(
+        "page-token", api_url=f"http://127.0.0.1:{server.port}", app_secret="s", verify_token="v"
+    )
+    await meta.send(OutboundMessage(ConversationKey("messenger", "77"), "Order 1001 confirmed"))
+    head, body = server.requests[0]
+    assert head.startswith(b"POST /v")
+    assert b"/me/messages HTTP/1.1\r\n" in head
+    assert b"\r\nauthorization: bearer page-token\r\n" in head.lower()
+    assert json.loads(body)["message"]["text"] == "Order 1001 confirmed"
+    busy = b'{"error":{"code":2,"message":"Service temporarily unavailable"}}'
+    server.answer = lambda _head, _body: b"HTTP/1.1 503 X\r\nContent-Length: %d\r\n\r\n%s" % (len(busy), busy)
+    with pytest.raises(ChannelError, match="Graph 2") as error:
+        await meta.send(OutboundMessage(ConversationKey("messenger", "77"), "again"))
+    assert error.value.transient
+    await meta.aclose()
