@@ -1,7 +1,10 @@
 """`chatcart serve --workers N` as an operator runs it: 1, 2 and 4 server processes on PostgreSQL, driven over
 loopback sockets by this process, which also plays Telegram's Bot API (so the servers' outbound HTTP is real).
 
-Prints updates/s, webhook latency (p50/p99), the servers' CPU per update and the scaling against one process.
+Prints updates/s, webhook latency (p50/p99, from request to answer) and the scaling against one process; the
+CPU per update of the servers, of this process (the client) and of PostgreSQL's backends for the bench
+database, with each one's share of the cores; and the ceiling: the updates/s at which the three together would
+use every core of the machine. On 2 cores the ceiling, not the server count, bounds 2 processes' scaling.
 Set CHATCART_BENCH_POSTGRES_URL (and CHATCART_BENCH_REDIS_URL to give the servers Redis for readiness);
 CHATCART_BENCH_PROCESSES ("1,2,4"), CHATCART_BENCH_PROCESS_SHOPPERS (1000), CHATCART_BENCH_ROUNDS (1).
 """
@@ -19,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.process_cpu import Meter, children
 from bench.posting import HttpPoster, post
+from bench.process_cpu import Meter, children
 from bench.telegram_shop import CATALOG, SECRET, STORE, Shopper, button_data
 from orders.db import migrate
 from orders.db.engine import Database
@@ -238,9 +241,9 @@ async def main() -> None:
 
 
 def _report(results: dict[int, list[Result]]) -> None:
-    """Medians of the rounds: throughput and latency; CPU per update and share of the machine, each part."""
+    """Medians of the rounds: throughput, latency, and each part's CPU per update and share of the cores."""
     print(
-        "  processes  updates/s  ratio  p50 ms  p99 ms | CPU µs/update: servers client postgres"
+        "  processes  updates/s  ratio  p50 ms  p99 ms  ceiling | CPU µs/update: servers client postgres"
         " | cores used: servers client postgres"
     )
     base = statistics.median(r.rate for r in next(iter(results.values())))
@@ -250,8 +253,9 @@ def _report(results: dict[int, list[Result]]) -> None:
         parts = ("server_cpu", "client_cpu", "postgres_cpu")
         per = [statistics.median(r.per_update(getattr(r.meter, part)) for r in runs) for part in parts]
         cores = [statistics.median(r.cores(getattr(r.meter, part)) for r in runs) for part in parts]
+        ceiling = (os.cpu_count() or 1) * 1e6 / sum(per)
         print(
-            f"  {n:9d}  {rate:9.0f}  ×{rate / base:4.2f}  {p50:6.1f}  {p99:6.1f} | {'':14}"
+            f"  {n:9d}  {rate:9.0f}  ×{rate / base:4.2f}  {p50:6.1f}  {p99:6.1f}  {ceiling:7.0f} | {'':14}"
             + "".join(f"{v:>{w}.0f}" for v, w in zip(per, (8, 7, 9), strict=True))
             + f" | {'':11}"
             + "".join(f"{v:>{w}.2f}" for v, w in zip(cores, (8, 7, 9), strict=True))
