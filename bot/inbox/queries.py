@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, tuple_
 
 from bot.conversations.sql import conversations as conv
 from orders.db.tables import orders, outbox
@@ -63,19 +63,22 @@ def _digits_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def _search(query: str) -> ColumnElement[bool]:
     """The conversations whose shopper's name or phone (from their orders or their answers) or whose user id
-    holds `query`."""
+    holds `query`. The orders are read once for the leads they match, not once per conversation."""
     text = _like(query.lower())
     digits = re.sub(r"\D", "", query)
-    by_name = func.lower(orders.c.customer_name).like(text, escape="\\")
     wanted: list[ColumnElement[bool]] = [func.lower(conv.c.user_id).like(text, escape="\\")]
-    by_order = [by_name]
-    if len(digits) >= 3:  # a phone number, or part of one
+    by_order = [func.lower(orders.c.customer_name).like(text, escape="\\")]
+    # A phone number or part of one (reading each conversation's answers costs ~150 ms CPU per 100,000 on
+    # SQLite: only a query without letters pays it).
+    if len(digits) >= 3 and not any(ch.isalpha() for ch in query):
         phone = _like(digits)
         by_order.append(_digits_of(orders.c.customer_phone).like(phone, escape="\\"))
         for path in (("answers", "phone"), ("known", "phone")):
             wanted.append(_digits_of(conv.c.data[path[0]][path[1]].as_string()).like(phone, escape="\\"))
-    lead = and_(orders.c.lead_channel == conv.c.channel, orders.c.lead_user_id == conv.c.user_id)
-    wanted.append(exists(select(orders.c.id).where(lead, or_(*by_order))))
+    leads = select(orders.c.lead_channel, orders.c.lead_user_id).where(
+        orders.c.lead_channel.is_not(None), or_(*by_order)
+    )
+    wanted.append(tuple_(conv.c.channel, conv.c.user_id).in_(leads))
     return or_(*wanted)
 
 
@@ -88,16 +91,27 @@ def _filtered(columns: Sequence[Any], channel: str, query: str) -> Select[Any]:
     return statement
 
 
-def page_of(conn: Connection, channel: str, query: str, offset: int, limit: int) -> list[StoredConversation]:
-    """Newest activity first (then by key, so a page boundary never shows a row twice)."""
-    columns = (conv.c.channel, conv.c.user_id, conv.c.data, conv.c.updated_at)
+def page_of(
+    conn: Connection, channel: str, query: str, offset: int, limit: int
+) -> tuple[list[StoredConversation], int]:
+    """Newest activity first (then by key, so a page boundary never shows a row twice), and how many match.
+    A search counts in the same pass (its matches are few; one pass instead of two: 550 -> 280 ms CPU for
+    a phone over 100,000 conversations on SQLite); the whole list counts apart (a window there would sort
+    every row with its state: 40 -> 146 ms)."""
+    columns: list[Any] = [conv.c.channel, conv.c.user_id, conv.c.data, conv.c.updated_at]
+    if query:
+        columns.append(func.count().over())
     statement = (
         _filtered(columns, channel, query)
         .order_by(conv.c.updated_at.desc(), conv.c.channel, conv.c.user_id)
         .offset(offset)
         .limit(limit)
     )
-    return [StoredConversation(*row) for row in conn.execute(statement)]
+    rows = conn.execute(statement).all()
+    found = [StoredConversation(*row[:4]) for row in rows]
+    if query and rows:
+        return found, int(rows[0][4])
+    return found, count_of(conn, channel, query) if offset or not query else 0
 
 
 def count_of(conn: Connection, channel: str, query: str) -> int:

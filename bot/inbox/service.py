@@ -128,10 +128,9 @@ class Inbox:
         self, channel: str, query: str, page: int, per_page: int
     ) -> tuple[list[ConversationRow], int]:
         def read(conn: Connection) -> tuple[list[ConversationRow], int]:
-            stored = queries.page_of(conn, channel, query, (page - 1) * per_page, per_page)
+            stored, total = queries.page_of(conn, channel, query, (page - 1) * per_page, per_page)
             figures = queries.lead_orders(conn, [(s.channel, s.user_id) for s in stored])
-            rows = [self._row(s, figures.get((s.channel, s.user_id))) for s in stored]
-            return rows, queries.count_of(conn, channel, query)
+            return [self._row(s, figures.get((s.channel, s.user_id))) for s in stored], total
 
         return await self._db.read(read)
 

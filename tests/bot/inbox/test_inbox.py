@@ -86,6 +86,8 @@ async def test_pages_do_not_repeat_or_skip(people: Inbox) -> None:
     first, total = await people.page("", "", 1, 2)
     second, _ = await people.page("", "", 2, 2)
     assert total == 3 and [r.user_id for r in first + second] == ["919845012345", "s-1_%", "42"]
+    assert await people.page("", "asha", 1, 25) == ((await people.page("telegram", "", 1, 25))[0], 1)
+    assert await people.page("", "asha", 2, 25) == ([], 1)  # past a search's last page: still counted
 
 
 async def test_one_conversation_has_its_orders_and_messages_with_delivery(
