@@ -182,10 +182,13 @@ class Inbox:
         )
 
     def _cart(self, conversation: Conversation) -> Cart:
-        lines = [
-            (c.quantity, c.name, format_money(c.quantity * c.unit_price, self._currency))
-            for c in conversation.cart
-        ]
+        """Each line as the chat's own summary names it: the product and its item fields' values."""
+        lines = []
+        for c in conversation.cart:
+            extra = f" ({', '.join(str(v) for v in c.fields.values())})" if c.fields else ""
+            lines.append(
+                (c.quantity, c.name + extra, format_money(c.quantity * c.unit_price, self._currency))
+            )
         total = sum(c.quantity * c.unit_price for c in conversation.cart)
         return Cart(lines, sum(c.quantity for c in conversation.cart), format_money(total, self._currency))
 

@@ -29,7 +29,7 @@ async def people(db: Database, store: StoreConfig, clock: Clock, catalog: Catalo
     """Asha (telegram, two orders), Meena (whatsapp, a phone given in chat, no order), a web visitor."""
     conversations, orders = SqlConversations(db), OrderService(db, store, clock=clock)
     asha = Conversation(ConversationKey("telegram", "42"), "en", state=Step.CART_MENU.value)
-    asha.cart.append(CartLine("TEA", "Masala chai", 2, 12000))
+    asha.cart.append(CartLine("TEA", "Masala chai", 2, 12000, {"sugar": "Less sugar"}))
     meena = Conversation(ConversationKey("whatsapp", "919845012345"), "hi", state=Step.SUMMARY.value)
     meena.answers["phone"] = "+91 98450-12345"
     visitor = Conversation(ConversationKey("web", "s-1_%"), "en")
@@ -57,6 +57,7 @@ async def test_newest_activity_first_with_step_cart_and_orders(people: Inbox) ->
     ]
     asha = rows[2]
     assert (asha.name, asha.phone, asha.cart.items) == ("Asha R.", "+91 90000 11111", 2)  # the newest order's
+    assert asha.cart.lines == [(2, "Masala chai (Less sugar)", "₹240.00")]
     assert rows[0].phone == "+91 98450-12345"  # told in chat, no order yet
     assert await people.channels() == ["telegram", "web", "whatsapp"]
 
