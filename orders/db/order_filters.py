@@ -84,24 +84,25 @@ def like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _conditions(f: OrderFilter) -> list[ColumnElement[bool]]:
+def _conditions(f: OrderFilter, by_date: bool) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     wanted = f.wanted_statuses
     if wanted is not None:
         conds.append(orders.c.status.in_(sorted(s.value for s in wanted)))
+    o = _Unindexed() if by_date else orders.c
     if f.channel:
-        conds.append(orders.c.channel == f.channel)
+        conds.append(o.channel == f.channel)
     if f.payment_status is not None:
-        conds.append(orders.c.payment_status == f.payment_status.value)
+        conds.append(o.payment_status == f.payment_status.value)
     start, end = f.created_bounds
     if start is not None:
         conds.append(orders.c.created_at >= start)
     if end is not None:
         conds.append(orders.c.created_at < end)
     if f.carrier:
-        conds.append(func.lower(orders.c.carrier) == f.carrier.strip().lower())
+        conds.append(func.lower(o.carrier) == f.carrier.strip().lower())
     if f.warehouse:
-        conds.append(orders.c.warehouse == f.warehouse.strip())
+        conds.append(o.warehouse == f.warehouse.strip())
     if f.tracking:
         conds.append(orders.c.tracking_number == f.tracking.strip())
     if f.query.strip():
@@ -126,6 +127,15 @@ def _search(query: str) -> ColumnElement[bool]:
     return or_(*found)
 
 
-def where(f: OrderFilter) -> ColumnElement[bool]:
-    """The filter as one SQL condition on the orders table (other list queries share it)."""
-    return and_(True, *_conditions(f))
+class _Unindexed:
+    """The filter columns of `orders`, each unindexed (see `where`)."""
+
+    def __getattr__(self, name: str) -> ColumnElement[str]:
+        return unindexed(orders.c[name])
+
+
+def where(f: OrderFilter, *, by_date: bool = False) -> ColumnElement[bool]:
+    """The filter as one SQL condition on the orders table (other list queries share it). `by_date`: SQLite
+    is to walk the orders newest first rather than the channel's, payment's, delivery service's or warehouse's
+    index: for a page of a filter many orders match, sorting all its 6,000 orders took 22 ms, the walk 0.3."""
+    return and_(True, *_conditions(f, by_date))

@@ -216,7 +216,8 @@ class OrderRepository:
     def page(self, f: OrderFilter, total: int | None = None) -> list[Order]:
         """The filter's page of orders, newest first (`total`: how many match, if known)."""
         if f.offset < DEEP:
-            query = select(orders).where(where(f)).order_by(*_NEWEST_FIRST)
+            by_date = total is not None and total >= DEEP  # the walk meets a page's orders early
+            query = select(orders).where(where(f, by_date=by_date)).order_by(*_NEWEST_FIRST)
             return self._load(query.limit(f.per_page).offset(f.offset))
         return self.by_ids(self._deep_page_ids(f, total))
 

@@ -19,7 +19,7 @@ from orders.filters import OrderFilter
 from orders.list_service import ListService
 from orders.model import Customer
 from orders.services import OrderService
-from orders.status import OrderStatus
+from orders.status import OrderStatus, PaymentStatus
 from orders.store import StoreConfig
 from tests.conftest import POSTGRES_URL, Clock
 
@@ -112,16 +112,18 @@ async def test_pages_past_the_middle_are_the_same_walked_from_the_oldest_end(
     await db.write(lambda c: c.execute(update(orders).where(orders.c.number > 1004).values(created_at=same)))
     filters = [OrderFilter(per_page=2, page=p) for p in range(1, 6)]
     filters += [OrderFilter(statuses=(S.PENDING,), per_page=1, page=p) for p in (1, 5, 7, 8)]
+    filters += [OrderFilter(payment_status=PaymentStatus.UNPAID, per_page=3, page=p) for p in (1, 3)]
 
     async def pages() -> list[list[int]]:
         return [[r.order.number for r in (await listing.orders_page(f)).rows] for f in filters]
 
     shallow = await pages()
-    monkeypatch.setattr("orders.db.orders.DEEP", 0)  # every page but the first found by id, nearer end
+    # Every page but the first found by id from the nearer end; the first walked newest first by date.
+    monkeypatch.setattr("orders.db.orders.DEEP", 0)
     assert await pages() == shallow
     assert [n for page in shallow[:4] for n in page] == [1004, 1003, 1007, 1006, 1005, 1002, 1001]
     assert shallow[4] == []
-    assert shallow[5:] == [[1004], [1005], [1001], []]
+    assert shallow[5:] == [[1004], [1005], [1001], [], [1004, 1003, 1007], [1001]]
 
 
 @pytest.mark.postgres
