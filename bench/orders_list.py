@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import text, update
 from sqlalchemy.engine import make_url
 
-from bench.cpu import CpuMeter
+from bench.process_cpu import CpuMeter
 from bot.setup.settings import Settings
 from bot.setup.wiring import Services, build_services
 from bot.staff.roles import Role

@@ -1,4 +1,6 @@
-"""CPU time of processes from /proc: the servers, this process, and PostgreSQL's backends for one database."""
+"""CPU time of processes from /proc: the servers, this process, and PostgreSQL's backends for one database.
+
+On a shared machine wall-clock medians move with the neighbours' load; CPU per operation much less."""
 
 from __future__ import annotations
 
@@ -71,3 +73,14 @@ class Meter:
         self.client_cpu = time.process_time() - own
         now = backends(self.database)  # a backend that started meanwhile counts from zero
         self.postgres_cpu = sum(cpu - self._postgres.get(pid, 0.0) for pid, cpu in now.items())
+
+
+class CpuMeter:
+    """Seconds of CPU this process and, for a local PostgreSQL database, its backends used so far (a
+    parallel query's workers exit before they can be read: their share is missing)."""
+
+    def __init__(self, database: str | None) -> None:
+        self.database = database
+
+    def now(self) -> float:
+        return time.process_time() + sum(backends(self.database).values() if self.database else [])
