@@ -8,15 +8,14 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from bench.backends import each_backend
 from bench.orders_list import _order
 from bot.conversations.sql import conversations
 from bot.inbox.service import Inbox
@@ -118,13 +117,7 @@ async def run_backend(name: str, url: str) -> None:
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        await run_backend("SQLite (file, WAL)", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
-    postgres = os.environ.get("CHATCART_BENCH_POSTGRES_URL")
-    if postgres:
-        await run_backend("PostgreSQL", postgres)
-    else:
-        print("PostgreSQL: skipped (set CHATCART_BENCH_POSTGRES_URL; the benchmark wipes that database)")
+    await each_backend(run_backend)
 
 
 if __name__ == "__main__":

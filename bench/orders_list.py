@@ -8,12 +8,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -21,6 +19,7 @@ import httpx
 from sqlalchemy import text, update
 from sqlalchemy.engine import make_url
 
+from bench.backends import each_backend
 from bench.process_cpu import CpuMeter
 from bot.setup.settings import Settings
 from bot.setup.wiring import Services, build_services
@@ -260,13 +259,7 @@ async def get_api(client: httpx.AsyncClient, path: str) -> None:
 
 
 async def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        await run_backend("SQLite (file, WAL)", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
-    postgres = os.environ.get("CHATCART_BENCH_POSTGRES_URL")
-    if postgres:
-        await run_backend("PostgreSQL", postgres)
-    else:
-        print("PostgreSQL: skipped (set CHATCART_BENCH_POSTGRES_URL; the benchmark wipes that database)")
+    await each_backend(run_backend)
 
 
 if __name__ == "__main__":
