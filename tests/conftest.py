@@ -70,6 +70,22 @@ def _backends() -> list[object]:
     return ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, skip_pg])]
 
 
+# A test of PostgreSQL's own behaviour (its locks, its connections): the `db` fixture on PostgreSQL only.
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "db",
+    [
+        pytest.param(
+            "postgres",
+            marks=[
+                pytest.mark.postgres,
+                pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set"),
+            ],
+        )
+    ],
+    indirect=True,
+)
+
+
 async def _fresh_postgres(url: str) -> Database:
     db = Database(url)
     await migrate.empty_postgres(db)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, Dialect
 from sqlalchemy.sql.expression import ReturnsRows, TextClause, UpdateBase
@@ -79,6 +79,8 @@ class DriverStatement:
             cursor.execute(compiled.sql, values)
             rows = cursor.fetchall() if cursor.description else []
             rowcount = cursor.rowcount
+        except conn.dialect.loaded_dbapi.Error as exc:
+            driver_failed(conn, exc, compiled.sql, values, cursor)
         finally:
             cursor.close()
         results = compiled.results
@@ -87,6 +89,13 @@ class DriverStatement:
                 tuple(v if p is None else p(v) for v, p in zip(row, results, strict=True)) for row in rows
             ]
         return DriverResult(rowcount, rows)
+
+
+def driver_failed(conn: Connection, exc: Exception, sql: str, values: Any, cursor: Any) -> NoReturn:
+    """Raise what `Connection.execute` would have raised for a driver error, and do what it does: a
+    connection the server dropped (a restart, a failover) is invalidated, and the pool's other connections
+    of that age with it, instead of going back to the pool to fail every later transaction."""
+    conn._handle_dbapi_exception(exc, sql, values, cursor, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,4 +37,7 @@ def _announce(conn: Connection) -> None:
 
 
 def _forget(conn: Connection) -> None:
-    conn.info.pop(_HOOKS, None)
+    # A connection the server dropped is thrown away with its info (hooks and all); asking it for its
+    # info would try to reconnect inside the failed transaction and raise instead of rolling back.
+    if not conn.invalidated:
+        conn.info.pop(_HOOKS, None)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from catalog.db.driver import DriverResult, DriverStatement
+from catalog.db.driver import DriverResult, DriverStatement, driver_failed
 
 __all__ = ["DriverResult", "DriverSavepoint", "DriverStatement", "ManyRows"]
 
@@ -20,9 +20,10 @@ class DriverSavepoint:
     its two statements, and an order placed in a chat turn takes one."""
 
     def __init__(self, conn: Connection, name: str) -> None:
+        self._conn = conn
         self._cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         self._name = name
-        self._cursor.execute(f"SAVEPOINT {name}")
+        self._say(f"SAVEPOINT {name}")
 
     def rollback(self) -> None:
         """Undo what was done since the savepoint, and end it."""
@@ -35,10 +36,16 @@ class DriverSavepoint:
     def _end(self, first: str | None) -> None:
         try:
             if first is not None:
-                self._cursor.execute(first)
-            self._cursor.execute(f"RELEASE SAVEPOINT {self._name}")
+                self._say(first)
+            self._say(f"RELEASE SAVEPOINT {self._name}")
         finally:
             self._cursor.close()
+
+    def _say(self, sql: str) -> None:
+        try:
+            self._cursor.execute(sql)
+        except self._conn.dialect.loaded_dbapi.Error as exc:
+            driver_failed(self._conn, exc, sql, (), self._cursor)
 
 
 class ManyRows:

@@ -16,14 +16,10 @@ from orders.db.orders import OrderRepository
 from orders.model import Customer, OrderEvent
 from orders.services import OrderService
 from orders.store import StoreConfig
-from tests.conftest import POSTGRES_URL, Clock
-
-_NEEDS_PG = pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
+from tests.conftest import POSTGRES_ONLY, POSTGRES_URL, Clock
 
 
-@pytest.mark.parametrize(
-    "db", [pytest.param("postgres", marks=[pytest.mark.postgres, _NEEDS_PG])], indirect=True
-)
+@POSTGRES_ONLY
 async def test_an_order_locked_for_a_change_still_takes_history_entries(
     db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
 ) -> None:
