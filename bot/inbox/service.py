@@ -17,7 +17,7 @@ from catalog.money import format_money
 from flows.conversation import Conversation, Step
 from flows.messages import ConversationKey
 from orders.db.engine import Database
-from orders.outbox import OutboxStatus
+from orders.db.outbox_stats import STATUS_NAMES
 from orders.status import OrderStatus
 
 STEP_LABELS = {
@@ -30,11 +30,6 @@ STEP_LABELS = {
     Step.ORDER_FIELD: "Giving order details",
     Step.PAYMENT_METHOD: "Choosing payment",
     Step.SUMMARY: "Reviewing the order summary",
-}
-DELIVERY = {
-    OutboxStatus.SENT.value: "sent",
-    OutboxStatus.PENDING.value: "pending",
-    OutboxStatus.DEAD.value: "failed",
 }
 
 
@@ -198,7 +193,7 @@ class Inbox:
         if text is None:
             text = self._rendered(payload)
         choices = [str(c.get("label", "")) for c in payload.get("choices") or ()]
-        delivery = DELIVERY.get(written.status, written.status)
+        delivery = STATUS_NAMES.get(written.status, written.status)
         error = written.last_error if delivery != "sent" else ""
         return SentMessage(str(text), choices, written.sent_at or written.created_at, delivery, error)
 
