@@ -41,6 +41,16 @@ class CartLine:
     def same_item(self, sku: str, fields: dict[str, FieldValue]) -> bool:
         return self.sku == sku and self.fields == fields
 
+    @property
+    def label(self) -> str:
+        """The product with its item fields' values, as the summary and the staff's pages name the line."""
+        values = ", ".join(str(v) for v in self.fields.values())
+        return f"{self.name} ({values})" if self.fields else self.name
+
+    @property
+    def amount(self) -> int:
+        return self.quantity * self.unit_price
+
 
 @dataclass(slots=True)
 class PendingItem:

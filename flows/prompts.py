@@ -130,8 +130,7 @@ def cart_menu(turn: Turn) -> None:
 def cart_lines(turn: Turn) -> str:
     lines = []
     for line in turn.conversation.cart:
-        extra = f" ({', '.join(str(v) for v in line.fields.values())})" if line.fields else ""
-        lines.append(f"{line.quantity} × {line.name}{extra} — {turn.money(line.quantity * line.unit_price)}")
+        lines.append(f"{line.quantity} × {line.label} — {turn.money(line.amount)}")
     return "\n".join(lines)
 
 

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, func, or_, select, tuple_
 
 from bot.conversations.sql import conversations as conv
+from orders.db.order_filters import like
 from orders.db.tables import orders, outbox
 from orders.outbox import OutboxKind
 
 MESSAGES_SHOWN = 50  # the newest messages of a chat; older ones stay in the outbox
 ORDERS_SHOWN = 25
-_LIKE_SPECIALS = re.compile(r"([\\%_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +50,6 @@ class Written:
     sent_at: datetime | None
 
 
-def _like(text: str) -> str:
-    return "%" + _LIKE_SPECIALS.sub(r"\\\1", text) + "%"
-
-
 def _digits_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """A phone as its digits (how it was typed does not matter: +91 98450-12345 ~ 9845012345)."""
     for mark in (" ", "-", "+", "(", ")", "."):
@@ -64,14 +60,14 @@ def _digits_of(column: ColumnElement[Any]) -> ColumnElement[Any]:
 def _search(query: str) -> ColumnElement[bool]:
     """The conversations whose shopper's name or phone (from their orders or their answers) or whose user id
     holds `query`. The orders are read once for the leads they match, not once per conversation."""
-    text = _like(query.lower())
+    text = like(query)
     digits = re.sub(r"\D", "", query)
     wanted: list[ColumnElement[bool]] = [func.lower(conv.c.user_id).like(text, escape="\\")]
     by_order = [func.lower(orders.c.customer_name).like(text, escape="\\")]
     # A phone number or part of one (reading each conversation's answers costs ~150 ms CPU per 100,000 on
     # SQLite: only a query without letters pays it).
     if len(digits) >= 3 and not any(ch.isalpha() for ch in query):
-        phone = _like(digits)
+        phone = like(digits)
         by_order.append(_digits_of(orders.c.customer_phone).like(phone, escape="\\"))
         for path in (("answers", "phone"), ("known", "phone")):
             wanted.append(_digits_of(conv.c.data[path[0]][path[1]].as_string()).like(phone, escape="\\"))

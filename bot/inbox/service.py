@@ -178,14 +178,10 @@ class Inbox:
 
     def _cart(self, conversation: Conversation) -> Cart:
         """Each line as the chat's own summary names it: the product and its item fields' values."""
-        lines = []
-        for c in conversation.cart:
-            extra = f" ({', '.join(str(v) for v in c.fields.values())})" if c.fields else ""
-            lines.append(
-                (c.quantity, c.name + extra, format_money(c.quantity * c.unit_price, self._currency))
-            )
-        total = sum(c.quantity * c.unit_price for c in conversation.cart)
-        return Cart(lines, sum(c.quantity for c in conversation.cart), format_money(total, self._currency))
+        cart = conversation.cart
+        lines = [(c.quantity, c.label, format_money(c.amount, self._currency)) for c in cart]
+        total = sum(c.amount for c in cart)
+        return Cart(lines, sum(c.quantity for c in cart), format_money(total, self._currency))
 
     def _message(self, written: queries.Written) -> SentMessage:
         payload = written.payload

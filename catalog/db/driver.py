@@ -30,6 +30,7 @@ class _Compiled:
     literals: dict[str, Any]  # values the statement carries itself (`version + 1`)
     binds: tuple[Processor, ...]
     results: tuple[Processor, ...]  # per selected or returned column
+    keys: tuple[str, ...]  # the selected or returned columns' names
 
 
 def _compile(statement: Statement, columns: Sequence[str], dialect: Dialect) -> _Compiled:
@@ -43,7 +44,7 @@ def _compile(statement: Statement, columns: Sequence[str], dialect: Dialect) -> 
     literals = {n: compiled.binds[n].value for n in names if not compiled.binds[n].required}
     returned = list(statement.exported_columns) if isinstance(statement, ReturnsRows) else []
     results = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in returned)
-    return _Compiled(compiled.string, names, literals, binds, results)
+    return _Compiled(compiled.string, names, literals, binds, results, tuple(c.key for c in returned))
 
 
 class DriverStatement:
@@ -88,7 +89,7 @@ class DriverStatement:
             rows = [
                 tuple(v if p is None else p(v) for v, p in zip(row, results, strict=True)) for row in rows
             ]
-        return DriverResult(rowcount, rows)
+        return DriverResult(rowcount, rows, compiled.keys)
 
 
 def driver_failed(conn: Connection, exc: Exception, sql: str, values: Any, cursor: Any) -> NoReturn:
@@ -104,6 +105,11 @@ class DriverResult:
 
     rowcount: int
     rows: Sequence[Sequence[Any]]
+    keys: tuple[str, ...] = ()
+
+    def mappings(self) -> list[dict[str, Any]]:
+        """Each row by column name."""
+        return [dict(zip(self.keys, row, strict=True)) for row in self.rows]
 
     def first(self) -> Sequence[Any] | None:
         return self.rows[0] if self.rows else None

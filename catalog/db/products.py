@@ -17,7 +17,6 @@ from catalog.product import Product, ProductData
 _BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
 _BY_ID = select(products).where(products.c.id == bindparam("b_id"))
 # An order's products, read on the driver (catalog.db.driver): placing a chat order reads each of them.
-_COLUMNS = tuple(c.key for c in products.c)
 _BY_SKU_RUN = DriverStatement(_BY_SKU)
 _BY_ID_RUN = DriverStatement(_BY_ID)
 _RESERVE = DriverStatement(
@@ -77,9 +76,8 @@ class ProductRepository:
         ]
         keyed += [(_BY_SKU_RUN, {"b_sku": sku}) for sku in dict.fromkeys(skus)]
         for statement, params in keyed:
-            row = statement.run(self._conn, params).first()
-            if row is not None:
-                product = _product(dict(zip(_COLUMNS, row, strict=True)))
+            for row in statement.run(self._conn, params).mappings():
+                product = _product(row)
                 found[product.id] = product
         return list(found.values())
 

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 from sqlalchemy import Connection, Engine, event
 
 _HOOKS = "chatcart_when_committed"  # in the DB-API connection's info: one transaction at a time uses it
-_INSTALLED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def install(engine: Engine) -> None:
-    """Listen once per engine: a listener added per call (two per placed order) cost ~30 µs each."""
-    if engine not in _INSTALLED:
-        _INSTALLED.add(engine)
-        event.listen(engine, "commit", _announce)
-        event.listen(engine, "rollback", _forget)
-        event.listen(engine, "begin", _forget)  # nothing from an earlier transaction carries over
+    """Listen once per engine (`Database` does, as it creates its engine): a listener added per call (two
+    per placed order) cost ~30 µs each."""
+    event.listen(engine, "commit", _announce)
+    event.listen(engine, "rollback", _forget)
+    event.listen(engine, "begin", _forget)  # nothing from an earlier transaction carries over
 
 
 def when_committed(conn: Connection, announce: Callable[[], None]) -> None:
     """Call `announce` once the caller's transaction commits: a chat turn or a batch of them that rolls
     back placed and moved nothing, so it must neither log nor count."""
-    if conn.engine not in _INSTALLED:
-        install(conn.engine)
-        # This connection was opened before its engine listened, so it may not hear the engine's events.
-        event.listen(conn, "commit", _announce)
-        event.listen(conn, "rollback", _forget)
     conn.info.setdefault(_HOOKS, []).append(announce)
 
 

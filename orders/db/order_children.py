@@ -54,21 +54,18 @@ def payment_from_row(m: Mapping[Any, Any]) -> Payment:
     )
 
 
+LINE_COLUMNS = ("order_id", "position", "product_id", "sku", "name", "quantity", "unit_price", "fields")
+
+
 def line_rows(order_id: int, lines: Sequence[OrderLine]) -> list[dict[str, Any]]:
-    """The order's lines as rows of `order_lines`, in their order."""
+    """The order's lines as rows of `order_lines` (the columns `LINE_COLUMNS` names), in their order."""
     return [
-        {
-            "order_id": order_id,
-            "position": i,
-            "product_id": line.product_id,
-            "sku": line.sku,
-            "name": line.name,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
-            "fields": line.fields,
-        }
-        for i, line in enumerate(lines)
+        dict(zip(LINE_COLUMNS, _line_values(order_id, i, line), strict=True)) for i, line in enumerate(lines)
     ]
+
+
+def _line_values(order_id: int, position: int, x: OrderLine) -> tuple[Any, ...]:
+    return (order_id, position, x.product_id, x.sku, x.name, x.quantity, x.unit_price, x.fields)
 
 
 # (table, its order within an order, how a row becomes a record), lines first.
@@ -89,10 +86,7 @@ def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> S
 
 _SEPARATE = {many: [_children_of(t, o, many=many) for t, o, _ in _KINDS] for many in (False, True)}
 # One order's children on the driver (orders.db.statements), as a chat turn confirming its order reads them.
-_ONE = [
-    (DriverStatement(query), tuple(c.key for c in t.c))
-    for query, (t, _, _) in zip(_SEPARATE[False], _KINDS, strict=True)
-]
+_ONE = [DriverStatement(query) for query in _SEPARATE[False]]
 _TOGETHER = union_all(
     *(
         select(
@@ -115,9 +109,9 @@ def load_children(conn: Connection, ids: Sequence[int]) -> Children:
                     row[name] = datetime.fromisoformat(row[name]).astimezone(UTC)  # in the session's zone
             found[kind][order_id].append(_KINDS[kind][2](row))
     elif len(ids) == 1:
-        for kind, (statement, names) in enumerate(_ONE):
-            for r in statement.run(conn, {"b_id": ids[0]}).rows:
-                found[kind][ids[0]].append(_KINDS[kind][2](dict(zip(names, r, strict=True))))
+        for kind, statement in enumerate(_ONE):
+            for m in statement.run(conn, {"b_id": ids[0]}).mappings():
+                found[kind][ids[0]].append(_KINDS[kind][2](m))
     else:
         keys = {"b_ids": list(ids)}
         for kind, query in enumerate(_SEPARATE[True]):

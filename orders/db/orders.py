@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Insert,
     Select,
     bindparam,
     func,
@@ -17,9 +18,9 @@ from sqlalchemy import (
 )
 
 from catalog import limits
-from orders.db.order_children import line_rows, load_children
+from orders.db.order_children import LINE_COLUMNS, line_rows, load_children
 from orders.db.order_filters import where
-from orders.db.statements import DriverStatement
+from orders.db.statements import DriverStatement, insert_rows
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
     counters,
@@ -91,12 +92,12 @@ _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update(key_share=True)
 _BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
 # A chat turn's order statements on the driver (orders.db.statements): through `Connection.execute` each
 # cost 30 to 60 µs of SQLAlchemy bookkeeping, several times SQLite's own work.
-_ORDER_COLUMNS = tuple(c.key for c in orders.c)
 _BUMP_NUMBER_RUN = DriverStatement(_BUMP_NUMBER)
 _NEXT_IN_SEQUENCE_RUN = DriverStatement(_NEXT_IN_SEQUENCE)
 _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_NUMBER_LOCKED)}
 _EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
 _INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, _EVENT_COLUMNS)
+_INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
 
 
 _IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
@@ -133,9 +134,9 @@ def _insert_order(columns: tuple[str, ...]) -> DriverStatement:
     return DriverStatement(orders.insert().returning(orders.c.id), columns)
 
 
-@cache
-def _insert_line(columns: tuple[str, ...]) -> DriverStatement:
-    return DriverStatement(_INSERT_LINE, columns)
+def _insert_all(statement: Insert) -> Callable[[Connection, list[dict[str, Any]]], object]:
+    """Many rows through SQLAlchemy's executemany: asyncpg pipelines them, one round trip for all."""
+    return lambda conn, rows: conn.execute(statement, rows)
 
 
 # Newest first with a tie-break (ix_orders_created_id holds both); past DEEP rows a page is found by id first.
@@ -163,13 +164,8 @@ class OrderRepository:
         """Insert an order with its lines and first history event; returns it without reading it back."""
         values = _NEW_ORDER_DEFAULTS | values
         order_id = int(_insert_order(tuple(values)).run(self._conn, values).scalar())
-        rows = line_rows(order_id, lines)
-        if len(rows) > 1 and self._conn.dialect.name == "postgresql":
-            self._conn.execute(_INSERT_LINE, rows)  # one round trip for all
-        elif rows:  # a draft typed up by staff starts empty
-            insert_line = _insert_line(tuple(rows[0]))
-            for row in rows:
-                insert_line.run(self._conn, row)
+        # A draft typed up by staff starts with no lines.
+        insert_rows(self._conn, line_rows(order_id, lines), _INSERT_LINE_RUN, _insert_all(_INSERT_LINE))
         self.add_events(order_id, [created])
         return _to_order(values | {"id": order_id}, list(lines), [created], [])
 
@@ -182,11 +178,7 @@ class OrderRepository:
             {"order_id": order_id, "kind": e.kind, "actor": e.actor, "at": e.at, "data": e.data}
             for order_id, e in events
         ]
-        if len(rows) > 1 and self._conn.dialect.name == "postgresql":
-            self._conn.execute(_INSERT_EVENT, rows)  # one round trip for all
-        else:
-            for row in rows:
-                _INSERT_EVENT_RUN.run(self._conn, row)
+        insert_rows(self._conn, rows, _INSERT_EVENT_RUN, _insert_all(_INSERT_EVENT))
 
     def update_guarded(self, order_id: int, expected_status: OrderStatus, values: dict[str, Any]) -> bool:
         """Apply values only if the status is still the one the caller decided on."""
@@ -198,12 +190,10 @@ class OrderRepository:
     def get(self, number: int, *, for_update: bool = False) -> Order | None:
         if not 0 < number <= limits.MAX_INT:
             return None  # no column holds it: no such order (PostgreSQL would refuse the query itself)
-        row = _BY_NUMBER_RUN[for_update].run(self._conn, {"b_number": number}).first()
-        if row is None:
-            return None
-        m = dict(zip(_ORDER_COLUMNS, row, strict=True))
-        lines, events, paid = load_children(self._conn, [m["id"]])
-        return _to_order(m, lines[m["id"]], events[m["id"]], paid[m["id"]])
+        found = self._with_children(
+            _BY_NUMBER_RUN[for_update].run(self._conn, {"b_number": number}).mappings()
+        )
+        return found[0] if found else None
 
     def get_by_id(self, order_id: int) -> Order | None:
         found = self._load(_BY_ID, {"b_id": order_id})
@@ -258,12 +248,14 @@ class OrderRepository:
 
     def _load(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[Order]:
         """Orders with their lines, history and payments: two or four queries whatever the page size."""
-        rows = self._conn.execute(query, params or {}).all()
+        return self._with_children(self._conn.execute(query, params or {}).mappings().all())
+
+    def _with_children(self, rows: Sequence[Mapping[Any, Any]]) -> list[Order]:
+        """The orders of these rows, with their lines, history and payments."""
         if not rows:
             return []
-        children = load_children(self._conn, [r.id for r in rows])
-        lines, events, paid = children
-        return [_to_order(r._mapping, lines[r.id], events[r.id], paid[r.id]) for r in rows]
+        lines, events, paid = load_children(self._conn, [r["id"] for r in rows])
+        return [_to_order(r, lines[r["id"]], events[r["id"]], paid[r["id"]]) for r in rows]
 
     def claim_due_reminders(self, now: datetime) -> list[Order]:
         """Mark due COD reminders as sent and return their orders: each order is reminded once, ever."""

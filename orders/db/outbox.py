@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db.schema import insert_ignoring
-from orders.db.statements import DriverStatement, ManyRows
+from orders.db.statements import DriverStatement, ManyRows, insert_rows
 from orders.db.tables import outbox, workers
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow, OutboxStatus
 
@@ -153,12 +153,7 @@ class OutboxRepository:
 
     def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
-        rows = _rows(messages, now)
-        if len(rows) > 1 and self._conn.dialect.name == "postgresql":
-            _INSERT_LEASED_MANY.run(self._conn, rows)  # one round trip for all
-        else:
-            for values in rows:
-                _INSERT.run(self._conn, values)
+        insert_rows(self._conn, _rows(messages, now), _INSERT, _INSERT_LEASED_MANY.run)
 
     def add_leased(
         self, messages: list[OutboxMessage], now: datetime, *, owner: str, lease: timedelta

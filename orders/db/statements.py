@@ -3,7 +3,7 @@ product reads use it too), savepoints, and many rows in one PostgreSQL INSERT.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, text
@@ -12,7 +12,22 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db.driver import DriverResult, DriverStatement, driver_failed
 
-__all__ = ["DriverResult", "DriverSavepoint", "DriverStatement", "ManyRows"]
+__all__ = ["DriverResult", "DriverSavepoint", "DriverStatement", "ManyRows", "insert_rows"]
+
+
+def insert_rows(
+    conn: Connection,
+    rows: list[dict[str, Any]],
+    one: DriverStatement,
+    many: Callable[[Connection, list[dict[str, Any]]], object],
+) -> None:
+    """Rows in one round trip on PostgreSQL (`many`), one driver statement each elsewhere (on SQLite each
+    costs less than SQLAlchemy's executemany, and there is no round trip to save)."""
+    if len(rows) > 1 and conn.dialect.name == "postgresql":
+        many(conn, rows)
+    else:
+        for row in rows:
+            one.run(conn, row)
 
 
 class DriverSavepoint:
