@@ -167,5 +167,7 @@ class Database:
                 await asyncio.get_running_loop().run_in_executor(
                     None, functools.partial(pool.shutdown, wait=True)
                 )
+        if self._group is not None:
+            self._group.close()
         if self._sync_engine is not None:
             self._sync_engine.dispose()

@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 T = TypeVar("T")
 Work = Callable[[Connection], T]
+Batch = list[tuple["Work[Any]", asyncio.Future[Any]]]
+Outcomes = list[tuple[asyncio.Future[Any], Any, BaseException | None]]
 
 
 class GroupCommit:
@@ -23,6 +25,10 @@ class GroupCommit:
     worker) the batch goes to the writer thread, which waits there. If one unit of work raises, the batch
     is rolled back and each unit is run again alone, so each succeeds or fails by itself; every caller
     hears its result after the commit.
+
+    The loop keeps one connection for its batches, set to not wait for the lock: checking a connection
+    out of the pool and switching its busy timeout twice cost more than the commit itself, and at a
+    steady trickle of messages every turn is a batch of its own.
     """
 
     LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
@@ -33,6 +39,7 @@ class GroupCommit:
         self._busy_timeout_ms = busy_timeout_ms
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._scheduled = False
+        self._loop_conn: Connection | None = None
 
     async def submit(self, work: Work[T]) -> T:
         loop = asyncio.get_running_loop()
@@ -52,7 +59,7 @@ class GroupCommit:
         if not self._commit(batch, wait_for_lock=False):
             self._writer.submit(self._commit, batch, True)
 
-    def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], wait_for_lock: bool) -> bool:
+    def _commit(self, batch: Batch, wait_for_lock: bool) -> bool:
         """Run and commit a batch; False (nothing run) if the lock is taken and we may not wait."""
         try:
             outcomes = self._run_batch(batch, wait_for_lock)
@@ -74,27 +81,42 @@ class GroupCommit:
             future.get_loop().call_soon_threadsafe(settle, future, result, error)
         return True
 
-    def _run_batch(
-        self, batch: list[tuple[Work[Any], asyncio.Future[Any]]], wait_for_lock: bool
-    ) -> list[tuple[asyncio.Future[Any], Any, BaseException | None]]:
+    def close(self) -> None:
+        """Drop the loop's connection (before the engine is disposed, or after it failed). It is closed,
+        not pooled: a pooled connection must wait for the lock, and this one was told not to."""
+        if self._loop_conn is not None:
+            self._loop_conn.invalidate()
+            self._loop_conn.close()
+            self._loop_conn = None
+
+    def _run_batch(self, batch: Batch, wait_for_lock: bool) -> Outcomes:
         """All units of work in one transaction, no savepoints (they cost two statements each)."""
-        with self._engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            assert raw is not None
-            raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms if wait_for_lock else 0}")
+        if wait_for_lock:
+            with self._engine.connect() as conn:  # a pooled connection waits up to the busy timeout
+                return _in_transaction(conn, batch)
+        if self._loop_conn is None:
+            conn = self._loop_conn = self._engine.connect()
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA busy_timeout=0")
+        try:
+            return _in_transaction(self._loop_conn, batch)
+        except BaseException:
+            self.close()  # whatever failed may have left it unusable: the next batch takes a fresh one
+            raise
+
+
+def _in_transaction(conn: Connection, batch: Batch) -> Outcomes:
+    with conn.begin():
+        results: Outcomes = []
+        for work, future in batch:
             try:
-                with conn.begin():
-                    results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
-                    for work, future in batch:
-                        try:
-                            results.append((future, work(conn), None))
-                        except Exception as exc:
-                            if len(batch) == 1:
-                                raise
-                            raise _OneFailed from exc
-            finally:
-                raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
-        return results
+                results.append((future, work(conn), None))
+            except Exception as exc:
+                if len(batch) == 1:
+                    raise
+                raise _OneFailed from exc
+    return results
 
 
 class _OneFailed(Exception):

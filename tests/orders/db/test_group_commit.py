@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from orders.db import migrate
-from orders.db.engine import Database
+from orders.db.engine import BUSY_TIMEOUT_MS, Database
 from orders.db.tables import counters
 from tests.helpers import count_rows
 
@@ -62,5 +62,57 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
     await write
     assert await count_rows(db, counters, name="ours") == 1
     assert await count_rows(db, counters, name="other") == 1
+    other.close()
+    await db.dispose()
+
+
+async def test_writes_on_the_loop_keep_one_connection_and_drop_it_when_a_write_fails(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    await migrate.upgrade(db)
+
+    def insert(name: str) -> Callable[[Connection], object]:
+        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
+
+    await db.write(insert("first"))
+    checkouts: list[object] = []
+    opened: list[object] = []
+    event.listen(db.engine, "checkout", lambda dbapi_conn, *_: checkouts.append(dbapi_conn))
+    event.listen(db.engine, "connect", lambda dbapi_conn, _: opened.append(dbapi_conn))
+
+    for i in range(5):  # one at a time: each is a batch, a transaction and a commit of its own
+        await db.write(insert(f"c{i}"))
+    assert checkouts == []
+
+    def refused(conn: Connection) -> None:
+        conn.execute(counters.insert().values(name="refused", value=1))
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        await db.write(refused)
+    await db.write(insert("after"))
+    assert len(checkouts) == 1 and opened == checkouts  # the failed batch's connection was closed, not pooled
+    assert await count_rows(db, counters, name="refused") == 0
+    assert await count_rows(db, counters, name="after") == 1
+    await db.dispose()
+
+
+async def test_the_pool_keeps_waiting_for_the_lock_after_the_loop_was_refused_it(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    db = Database(f"sqlite:///{path}")
+    await migrate.upgrade(db)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    write = asyncio.create_task(
+        db.write(lambda conn: conn.execute(counters.insert().values(name="ours", value=1)))
+    )
+    await asyncio.sleep(0.05)
+    other.execute("COMMIT")
+    await write
+    # The loop's connection does not wait for the lock; none the pool hands out may have kept that.
+    pooled = [db.engine.connect() for _ in range(4)]
+    timeouts = [c.connection.dbapi_connection.execute("PRAGMA busy_timeout").fetchone() for c in pooled]  # type: ignore[union-attr]
+    assert timeouts == [(BUSY_TIMEOUT_MS,)] * 4
+    for conn in pooled:
+        conn.close()
     other.close()
     await db.dispose()
