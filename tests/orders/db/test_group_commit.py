@@ -42,12 +42,18 @@ async def test_one_failing_write_in_a_shared_commit_is_rolled_back_alone(tmp_pat
     await db.dispose()
 
 
-async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(tmp_path: Path) -> None:
+async def _locked_by_another(tmp_path: Path) -> tuple[Database, sqlite3.Connection]:
+    """A database whose write lock another connection holds, as another process would."""
     path = tmp_path / "g.db"
     db = Database(f"sqlite:///{path}")
     await migrate.upgrade(db)
-    other = sqlite3.connect(path, isolation_level=None)  # as another process would
+    other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
+    return db, other
+
+
+async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(tmp_path: Path) -> None:
+    db, other = await _locked_by_another(tmp_path)
     other.execute("INSERT INTO counters (name, value) VALUES ('other', 1)")
 
     write = asyncio.create_task(
@@ -97,11 +103,7 @@ async def test_writes_on_the_loop_keep_one_connection_and_drop_it_when_a_write_f
 
 
 async def test_the_pool_keeps_waiting_for_the_lock_after_the_loop_was_refused_it(tmp_path: Path) -> None:
-    path = tmp_path / "g.db"
-    db = Database(f"sqlite:///{path}")
-    await migrate.upgrade(db)
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    db, other = await _locked_by_another(tmp_path)
     write = asyncio.create_task(
         db.write(lambda conn: conn.execute(counters.insert().values(name="ours", value=1)))
     )
