@@ -27,11 +27,18 @@ class GroupCommit:
     hears its result after the commit.
 
     The loop keeps one connection for its batches, set to not wait for the lock: checking a connection
-    out of the pool and switching its busy timeout twice cost more than the commit itself, and at a
-    steady trickle of messages every turn is a batch of its own.
+    out of the pool and switching its busy timeout twice cost more than the commit itself.
+
+    Once writes are arriving together (the last batch held several), a batch starts no sooner than
+    GATHER after the one before, so that writes arriving a moment apart share it. Without that, a steady
+    stream of messages spaced just wider than a turn makes every turn a batch of its own, each costing a
+    commit, and the queue grows until batches are large again: measured at 900 turns/s offered (60 % of
+    saturation), p50 0.5 to 0.6 s and 1.25 ms of CPU per turn, against 7 to 16 ms and 0.9 to 1.0 ms
+    with it. A writer alone (one write after another) is never held back.
     """
 
     LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
+    GATHER = 0.003  # seconds: a few turns' worth, and nothing beside a chat message's trip
 
     def __init__(self, engine: Engine, writer: ThreadPoolExecutor, busy_timeout_ms: int) -> None:
         self._engine = engine
@@ -40,6 +47,8 @@ class GroupCommit:
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._scheduled = False
         self._loop_conn: Connection | None = None
+        self._last_start = 0.0  # of the latest batch, on the loop's clock
+        self._last_size = 0
 
     async def submit(self, work: Work[T]) -> T:
         loop = asyncio.get_running_loop()
@@ -47,11 +56,16 @@ class GroupCommit:
         self._waiting.append((work, future))
         if not self._scheduled:
             self._scheduled = True
-            loop.call_soon(self._drain_on_loop)
+            wait = self._last_start + self.GATHER - loop.time()
+            if wait > 0 and self._last_size > 1:
+                loop.call_later(wait, self._drain_on_loop)
+            else:
+                loop.call_soon(self._drain_on_loop)
         return await future
 
     def _drain_on_loop(self) -> None:
         batch, self._waiting = self._waiting[: self.LOOP_BATCH], self._waiting[self.LOOP_BATCH :]
+        self._last_start, self._last_size = asyncio.get_running_loop().time(), len(batch)
         if self._waiting:
             asyncio.get_running_loop().call_soon(self._drain_on_loop)
         else:

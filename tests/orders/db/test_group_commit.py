@@ -12,6 +12,7 @@ from sqlalchemy import Connection, event
 
 from orders.db import migrate
 from orders.db.engine import BUSY_TIMEOUT_MS, Database
+from orders.db.group_commit import GroupCommit
 from orders.db.tables import counters
 from tests.helpers import count_rows
 
@@ -117,4 +118,33 @@ async def test_the_pool_keeps_waiting_for_the_lock_after_the_loop_was_refused_it
     for conn in pooled:
         conn.close()
     other.close()
+    await db.dispose()
+
+
+async def test_writes_arriving_together_share_the_next_commit_and_a_lone_writer_goes_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(GroupCommit, "GATHER", 0.5)  # wide, so that the loop's own pace cannot matter
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    await migrate.upgrade(db)
+    commits: list[object] = []
+    event.listen(db.engine, "commit", commits.append)
+
+    def insert(name: str) -> Callable[[Connection], object]:
+        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
+
+    async def settled(task: asyncio.Task[object]) -> bool:
+        for _ in range(10):  # enough turns of the loop for a batch run at once to be committed and heard
+            await asyncio.sleep(0)
+        return task.done()
+
+    assert await settled(asyncio.create_task(db.write(insert("lone"))))  # alone: not held back
+    await asyncio.gather(db.write(insert("a")), db.write(insert("b")))  # together: one batch of two
+    third = asyncio.create_task(db.write(insert("c")))
+    assert not await settled(third)  # writes are arriving together: it waits for company
+    fourth = asyncio.create_task(db.write(insert("d")))
+    before = len(commits)
+    await asyncio.gather(third, fourth)
+    assert len(commits) == before + 1
+    assert await count_rows(db, counters) == 1 + 5
     await db.dispose()
