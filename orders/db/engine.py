@@ -160,6 +160,8 @@ class Database:
     async def dispose(self) -> None:
         if self._pg_group is not None:
             await self._pg_group.wait_idle()
+        if self._group is not None:
+            await self._group.wait_idle()
         if self._async_engine is not None:
             await self._async_engine.dispose()
         for pool in (self._writer, self._readers):

@@ -34,7 +34,8 @@ class GroupCommit:
     stream of messages spaced just wider than a turn makes every turn a batch of its own, each costing a
     commit, and the queue grows until batches are large again: measured at 900 turns/s offered (60 % of
     saturation), p50 0.5 to 0.6 s and 1.25 ms of CPU per turn, against 7 to 16 ms and 0.9 to 1.0 ms
-    with it. A writer alone (one write after another) is never held back.
+    with it. A writer on its own (one write after another) is held back at most once, right after writes
+    stopped arriving together. Shutdown (`wait_idle`) runs a gathering batch at once.
     """
 
     LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
@@ -49,6 +50,7 @@ class GroupCommit:
         self._loop_conn: Connection | None = None
         self._last_start = 0.0  # of the latest batch, on the loop's clock
         self._last_size = 0
+        self._gathering: asyncio.TimerHandle | None = None
 
     async def submit(self, work: Work[T]) -> T:
         loop = asyncio.get_running_loop()
@@ -58,12 +60,22 @@ class GroupCommit:
             self._scheduled = True
             wait = self._last_start + self.GATHER - loop.time()
             if wait > 0 and self._last_size > 1:
-                loop.call_later(wait, self._drain_on_loop)
+                self._gathering = loop.call_later(wait, self._drain_on_loop)
             else:
                 loop.call_soon(self._drain_on_loop)
         return await future
 
+    async def wait_idle(self) -> None:
+        """Return once every queued write has run (a batch still gathering runs now), before shutdown."""
+        while self._scheduled:
+            if self._gathering is not None:
+                self._gathering.cancel()
+                self._drain_on_loop()
+            else:
+                await asyncio.sleep(0)
+
     def _drain_on_loop(self) -> None:
+        self._gathering = None
         batch, self._waiting = self._waiting[: self.LOOP_BATCH], self._waiting[self.LOOP_BATCH :]
         self._last_start, self._last_size = asyncio.get_running_loop().time(), len(batch)
         if self._waiting:
@@ -108,16 +120,31 @@ class GroupCommit:
         if wait_for_lock:
             with self._engine.connect() as conn:  # a pooled connection waits up to the busy timeout
                 return _in_transaction(conn, batch)
-        if self._loop_conn is None:
-            conn = self._loop_conn = self._engine.connect()
-            driver = conn.connection.driver_connection
-            assert driver is not None
-            driver.execute("PRAGMA busy_timeout=0")
+        conn = self._loop_conn or self._connect_no_wait()
         try:
-            return _in_transaction(self._loop_conn, batch)
+            return _in_transaction(conn, batch)
+        except OperationalError as exc:
+            # Refused the lock at BEGIN (another process writes; the writer thread takes the batch): no
+            # transaction began and the connection is as it was. Anything else may have broken it.
+            if "locked" not in str(exc) or conn.in_transaction():
+                self.close()
+            raise
         except BaseException:
             self.close()  # whatever failed may have left it unusable: the next batch takes a fresh one
             raise
+
+    def _connect_no_wait(self) -> Connection:
+        conn = self._engine.connect()
+        try:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA busy_timeout=0")
+        except BaseException:
+            conn.invalidate()
+            conn.close()
+            raise
+        self._loop_conn = conn
+        return conn
 
 
 def _in_transaction(conn: Connection, batch: Batch) -> Outcomes:

@@ -69,6 +69,10 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
     await write
     assert await count_rows(db, counters, name="ours") == 1
     assert await count_rows(db, counters, name="other") == 1
+    checkouts: list[object] = []
+    event.listen(db.engine, "checkout", lambda dbapi_conn, *_: checkouts.append(dbapi_conn))
+    await db.write(lambda conn: conn.execute(counters.insert().values(name="next", value=1)))
+    assert checkouts == []  # refused the lock, the loop's connection was kept for the next batch
     other.close()
     await db.dispose()
 
@@ -148,3 +152,24 @@ async def test_writes_arriving_together_share_the_next_commit_and_a_lone_writer_
     assert len(commits) == before + 1
     assert await count_rows(db, counters) == 1 + 5
     await db.dispose()
+
+
+async def test_closing_the_database_runs_a_batch_still_gathering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(GroupCommit, "GATHER", 60.0)
+    path = tmp_path / "g.db"
+    db = Database(f"sqlite:///{path}")
+    await migrate.upgrade(db)
+
+    def insert(name: str) -> Callable[[Connection], object]:
+        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
+
+    await asyncio.gather(db.write(insert("a")), db.write(insert("b")))
+    late = asyncio.create_task(db.write(insert("late")))  # would wait a minute for company
+    await asyncio.sleep(0)
+    await db.dispose()
+    assert late.done() and late.exception() is None
+    reopened = Database(f"sqlite:///{path}")
+    assert await count_rows(reopened, counters, name="late") == 1
+    await reopened.dispose()
