@@ -100,7 +100,7 @@ class Database:
             _tune_sqlite(self._sync_engine)
             commit_hooks.install(self._sync_engine)
             self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatcart-db-writer")
-            self._group = GroupCommit(self._sync_engine, self._writer, BUSY_TIMEOUT_MS)
+            self._group = GroupCommit(self._sync_engine, self._writer)
             self._readers = ThreadPoolExecutor(_READER_THREADS, thread_name_prefix="chatcart-db-reader")
         else:
             self._async_engine = create_async_engine(

@@ -41,11 +41,10 @@ class GroupCommit:
     LOOP_BATCH = 16  # bounded, so one batch never holds the loop for long
     GATHER = 0.003  # seconds: a few turns' worth, and nothing beside a chat message's trip
 
-    def __init__(self, engine: Engine, writer: ThreadPoolExecutor, busy_timeout_ms: int) -> None:
+    def __init__(self, engine: Engine, writer: ThreadPoolExecutor) -> None:
         self._engine = engine
         self._writer = writer
-        self._busy_timeout_ms = busy_timeout_ms
-        self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        self._waiting: Batch = []
         self._scheduled = False
         self._loop_conn: Connection | None = None
         self._last_start = 0.0  # of the latest batch, on the loop's clock
@@ -90,7 +89,7 @@ class GroupCommit:
         try:
             outcomes = self._run_batch(batch, wait_for_lock)
         except OperationalError as exc:
-            if not wait_for_lock and "locked" in str(exc):
+            if not wait_for_lock and _refused_lock(exc):
                 return False  # another process writes: let the writer thread wait for it
             outcomes = [(future, None, exc) for _, future in batch]
         except _OneFailed:
@@ -123,14 +122,11 @@ class GroupCommit:
         conn = self._loop_conn or self._connect_no_wait()
         try:
             return _in_transaction(conn, batch)
-        except OperationalError as exc:
-            # Refused the lock at BEGIN (another process writes; the writer thread takes the batch): no
-            # transaction began and the connection is as it was. Anything else may have broken it.
-            if "locked" not in str(exc) or conn.in_transaction():
+        except BaseException as exc:
+            # Refused the lock at BEGIN (another process writes; the writer thread takes the batch), the
+            # connection is as it was. Anything else may have left it unusable: the next batch opens one.
+            if not (_refused_lock(exc) and not conn.in_transaction()):
                 self.close()
-            raise
-        except BaseException:
-            self.close()  # whatever failed may have left it unusable: the next batch takes a fresh one
             raise
 
     def _connect_no_wait(self) -> Connection:
@@ -145,6 +141,11 @@ class GroupCommit:
             raise
         self._loop_conn = conn
         return conn
+
+
+def _refused_lock(exc: BaseException) -> bool:
+    """SQLite said another connection holds the write lock (and we were not to wait for it)."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc)
 
 
 def _in_transaction(conn: Connection, batch: Batch) -> Outcomes:

@@ -17,6 +17,11 @@ from orders.db.tables import counters
 from tests.helpers import count_rows
 
 
+def _insert(name: str) -> Callable[[Connection], object]:
+    """A write of one counter row named `name`."""
+    return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
+
+
 async def test_one_failing_write_in_a_shared_commit_is_rolled_back_alone(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'g.db'}")
     await migrate.upgrade(db)
@@ -57,9 +62,7 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
     db, other = await _locked_by_another(tmp_path)
     other.execute("INSERT INTO counters (name, value) VALUES ('other', 1)")
 
-    write = asyncio.create_task(
-        db.write(lambda conn: conn.execute(counters.insert().values(name="ours", value=1)))
-    )
+    write = asyncio.create_task(db.write(_insert("ours")))
     ticks = 0
     for _ in range(20):  # the event loop keeps running while our write waits for the lock
         await asyncio.sleep(0.01)
@@ -71,7 +74,7 @@ async def test_a_write_waits_off_the_loop_while_another_process_holds_the_lock(t
     assert await count_rows(db, counters, name="other") == 1
     checkouts: list[object] = []
     event.listen(db.engine, "checkout", lambda dbapi_conn, *_: checkouts.append(dbapi_conn))
-    await db.write(lambda conn: conn.execute(counters.insert().values(name="next", value=1)))
+    await db.write(_insert("next"))
     assert checkouts == []  # refused the lock, the loop's connection was kept for the next batch
     other.close()
     await db.dispose()
@@ -81,17 +84,14 @@ async def test_writes_on_the_loop_keep_one_connection_and_drop_it_when_a_write_f
     db = Database(f"sqlite:///{tmp_path / 'g.db'}")
     await migrate.upgrade(db)
 
-    def insert(name: str) -> Callable[[Connection], object]:
-        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
-
-    await db.write(insert("first"))
+    await db.write(_insert("first"))
     checkouts: list[object] = []
     opened: list[object] = []
     event.listen(db.engine, "checkout", lambda dbapi_conn, *_: checkouts.append(dbapi_conn))
     event.listen(db.engine, "connect", lambda dbapi_conn, _: opened.append(dbapi_conn))
 
     for i in range(5):  # one at a time: each is a batch, a transaction and a commit of its own
-        await db.write(insert(f"c{i}"))
+        await db.write(_insert(f"c{i}"))
     assert checkouts == []
 
     def refused(conn: Connection) -> None:
@@ -100,7 +100,7 @@ async def test_writes_on_the_loop_keep_one_connection_and_drop_it_when_a_write_f
 
     with pytest.raises(ValueError, match="refused"):
         await db.write(refused)
-    await db.write(insert("after"))
+    await db.write(_insert("after"))
     assert len(checkouts) == 1 and opened == checkouts  # the failed batch's connection was closed, not pooled
     assert await count_rows(db, counters, name="refused") == 0
     assert await count_rows(db, counters, name="after") == 1
@@ -109,9 +109,7 @@ async def test_writes_on_the_loop_keep_one_connection_and_drop_it_when_a_write_f
 
 async def test_the_pool_keeps_waiting_for_the_lock_after_the_loop_was_refused_it(tmp_path: Path) -> None:
     db, other = await _locked_by_another(tmp_path)
-    write = asyncio.create_task(
-        db.write(lambda conn: conn.execute(counters.insert().values(name="ours", value=1)))
-    )
+    write = asyncio.create_task(db.write(_insert("ours")))
     await asyncio.sleep(0.05)
     other.execute("COMMIT")
     await write
@@ -134,19 +132,16 @@ async def test_writes_arriving_together_share_the_next_commit_and_a_lone_writer_
     commits: list[object] = []
     event.listen(db.engine, "commit", commits.append)
 
-    def insert(name: str) -> Callable[[Connection], object]:
-        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
-
     async def settled(task: asyncio.Task[object]) -> bool:
         for _ in range(10):  # enough turns of the loop for a batch run at once to be committed and heard
             await asyncio.sleep(0)
         return task.done()
 
-    assert await settled(asyncio.create_task(db.write(insert("lone"))))  # alone: not held back
-    await asyncio.gather(db.write(insert("a")), db.write(insert("b")))  # together: one batch of two
-    third = asyncio.create_task(db.write(insert("c")))
+    assert await settled(asyncio.create_task(db.write(_insert("lone"))))  # alone: not held back
+    await asyncio.gather(db.write(_insert("a")), db.write(_insert("b")))  # together: one batch of two
+    third = asyncio.create_task(db.write(_insert("c")))
     assert not await settled(third)  # writes are arriving together: it waits for company
-    fourth = asyncio.create_task(db.write(insert("d")))
+    fourth = asyncio.create_task(db.write(_insert("d")))
     before = len(commits)
     await asyncio.gather(third, fourth)
     assert len(commits) == before + 1
@@ -162,11 +157,8 @@ async def test_closing_the_database_runs_a_batch_still_gathering(
     db = Database(f"sqlite:///{path}")
     await migrate.upgrade(db)
 
-    def insert(name: str) -> Callable[[Connection], object]:
-        return lambda conn: conn.execute(counters.insert().values(name=name, value=1))
-
-    await asyncio.gather(db.write(insert("a")), db.write(insert("b")))
-    late = asyncio.create_task(db.write(insert("late")))  # would wait a minute for company
+    await asyncio.gather(db.write(_insert("a")), db.write(_insert("b")))
+    late = asyncio.create_task(db.write(_insert("late")))  # would wait a minute for company
     await asyncio.sleep(0)
     await db.dispose()
     assert late.done() and late.exception() is None
