@@ -128,7 +128,6 @@ class OrderDesk:
         fields = parse_fields(optional, cmd.fields, "fields", method=method)
         repo = OrderRepository(conn)
         values = {
-            "number": repo.next_number(),
             "status": OrderStatus.PENDING.value,
             "payment_status": PaymentStatus.UNPAID.value,
             "payment_method": cmd.payment_method.value,

@@ -133,7 +133,7 @@ class OrderService:
         )
         _reserve(products, catalog, lines)
         orders = OrderRepository(conn)
-        values = self._new_order(cmd, lines, method, now) | {"number": orders.next_number(), "fields": fields}
+        values = self._new_order(cmd, lines, method, now) | {"fields": fields}
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
         order = orders.insert(values, lines, created)
         OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)

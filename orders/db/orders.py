@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Connection,
     Insert,
     Select,
@@ -98,6 +99,7 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 _EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
 _INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, _EVENT_COLUMNS)
 _INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
+_PER_LINE = LINE_COLUMNS[1:]  # a line's columns but its order's id
 
 
 _IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
@@ -134,6 +136,35 @@ def _insert_order(columns: tuple[str, ...]) -> DriverStatement:
     return DriverStatement(orders.insert().returning(orders.c.id), columns)
 
 
+@cache
+def _insert_whole(columns: tuple[str, ...]) -> DriverStatement:
+    """PostgreSQL: the order numbered from its sequence, its lines (`l_*` arrays, unnested) and its first
+    event (`e_*`) in one statement, so one round trip where a chat order took four."""
+    order = (
+        orders.insert()
+        .values({n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in columns})
+        .values(number=order_numbers.next_value())
+        .returning(orders.c.id, orders.c.number)
+        .cte("new_order")
+    )
+    arrays = (bindparam(f"l_{n}", type_=ARRAY(order_lines.c[n].type)) for n in _PER_LINE)
+    rows = func.unnest(*arrays).table_valued(*_PER_LINE).render_derived()
+    lines = order_lines.insert().from_select(LINE_COLUMNS, select(order.c.id, *rows.c))
+    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in _EVENT_COLUMNS[1:])
+    created = order_events.insert().from_select(_EVENT_COLUMNS, select(order.c.id, *event))
+    whole = select(order.c.id, order.c.number).add_cte(lines.cte("new_lines"), created.cte("new_event"))
+    return DriverStatement(whole)
+
+
+def _whole_params(values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent) -> dict[str, Any]:
+    """`_insert_whole`'s parameters: the order's values, each line column as an array, the event."""
+    params = {f"o_{name}": value for name, value in values.items()}
+    rows = line_rows(0, lines)  # the order id comes from the statement itself
+    params |= {f"l_{name}": [row[name] for row in rows] for name in _PER_LINE}
+    event = {"kind": created.kind, "actor": created.actor, "at": created.at, "data": created.data}
+    return params | {f"e_{name}": value for name, value in event.items()}
+
+
 def _insert_all(statement: Insert) -> Callable[[Connection, list[dict[str, Any]]], object]:
     """Many rows through SQLAlchemy's executemany: asyncpg pipelines them, one round trip for all."""
     return lambda conn, rows: conn.execute(statement, rows)
@@ -161,13 +192,20 @@ class OrderRepository:
         return int(number)
 
     def insert(self, values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent) -> Order:
-        """Insert an order with its lines and first history event; returns it without reading it back."""
+        """Number and insert an order with its lines and first history event; returns it without reading
+        it back."""
         values = _NEW_ORDER_DEFAULTS | values
-        order_id = int(_insert_order(tuple(values)).run(self._conn, values).scalar())
-        # A draft typed up by staff starts with no lines.
-        insert_rows(self._conn, line_rows(order_id, lines), _INSERT_LINE_RUN, _insert_all(_INSERT_LINE))
-        self.add_events(order_id, [created])
-        return _to_order(values | {"id": order_id}, list(lines), [created], [])
+        if self._conn.dialect.name == "postgresql":
+            found = _insert_whole(tuple(values)).run(self._conn, _whole_params(values, lines, created))
+            order_id, number = found.rows[0]
+        else:  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
+            number = self.next_number()
+            values = values | {"number": number}
+            order_id = int(_insert_order(tuple(values)).run(self._conn, values).scalar())
+            for row in line_rows(order_id, lines):  # a draft typed up by staff starts with no lines
+                _INSERT_LINE_RUN.run(self._conn, row)
+            self.add_events(order_id, [created])
+        return _to_order(values | {"id": order_id, "number": number}, list(lines), [created], [])
 
     def add_events(self, order_id: int, events: Iterable[OrderEvent]) -> None:
         self.add_histories((order_id, e) for e in events)

@@ -1,4 +1,5 @@
-"""The engine's order commands with values no column holds: a polite outcome, and the turn goes on."""
+"""The engine's order commands: orders placed whole, and values no column holds or stock gone meanwhile
+get a polite outcome while the turn (and the turns sharing its transaction) go on."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from bot.turns.order_commands import OrderCommands
 from catalog.product import ProductData
 from catalog.service import CatalogService
 from flows.messages import ConversationKey
-from flows.results import REFUSED_OTHER
+from flows.results import REFUSED_OTHER, REFUSED_STOCK
 from flows.turn import (
     CancelOrderCommand,
     Command,
     ConfirmOrderCommand,
+    OrderPlaced,
     OrderRefused,
     OrderStatusCommand,
     Outcome,
@@ -23,8 +25,9 @@ from flows.turn import (
 )
 from orders.commands import LineRequest, PlaceOrder
 from orders.db.engine import Database
+from orders.db.orders import OrderRepository
 from orders.db.tables import orders
-from orders.model import Customer, Lead
+from orders.model import Customer, Lead, Order
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
@@ -90,3 +93,35 @@ async def test_a_total_beyond_postgresqls_integer_is_refused_and_the_stock_kept(
     outcome = await run(db, store, clock, place((LineRequest(3, "GOLD"),)))
     assert outcome == OrderRefused(REFUSED_OTHER)  # told to the shopper in their words
     assert (await count_rows(db, orders), await stock_of(db, "GOLD")) == (0, 5)
+
+
+async def test_turns_sharing_a_transaction_keep_their_orders_whole_when_one_between_them_is_refused(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    # As a batch of chat turns runs: one transaction, one savepoint per placement. The refused order
+    # reserves one product before finding the other sold out; only its own work is undone.
+    await catalog.create(ProductData("OOLONG", "Oolong", 300, stock=10))
+    await catalog.create(ProductData("RARE", "Rare tea", 900, stock=1))
+    commands = OrderCommands(OrderService(db, store, clock=clock))
+    batch = [
+        place((LineRequest(2, "OOLONG"), LineRequest(1, "TEA"))),
+        place((LineRequest(3, "OOLONG"), LineRequest(2, "RARE"))),
+        place((LineRequest(1, "RARE"), LineRequest(4, "OOLONG"))),
+    ]
+
+    def turns(conn: Connection) -> tuple[list[Outcome], list[Order | None]]:
+        outcomes = [commands.run(conn, KEY, command, clock()) for command in batch]
+        found = [OrderRepository(conn).get(o.number) for o in outcomes if isinstance(o, OrderPlaced)]
+        return outcomes, found
+
+    outcomes, placed = await db.write(turns)
+    assert outcomes[1] == OrderRefused(REFUSED_STOCK, "RARE")
+    first, third = (o for o in outcomes if isinstance(o, OrderPlaced))
+    assert third.number == first.number + 1  # the refused order took no number
+    assert [[(line.sku, line.quantity) for line in o.lines] for o in placed if o] == [
+        [("OOLONG", 2), ("TEA", 1)],
+        [("RARE", 1), ("OOLONG", 4)],
+    ]
+    assert [[e.kind for e in o.history] for o in placed if o] == [["created"], ["created"]]
+    assert await count_rows(db, orders) == 2
+    assert (await stock_of(db, "OOLONG"), await stock_of(db, "RARE")) == (4, 0)
