@@ -84,14 +84,20 @@ def _children_of(table: Table, order_by: ColumnElement[Any], *, many: bool) -> S
     return select(table).where(match).order_by(order_by)
 
 
+def _as_json(table: Table) -> ColumnElement[Any]:
+    """Each of the table's rows as one JSON value (its columns by name)."""
+    return func.to_jsonb(table.table_valued())
+
+
 _SEPARATE = {many: [_children_of(t, o, many=many) for t, o, _ in _KINDS] for many in (False, True)}
-# One order's children on the driver (orders.db.statements), as a chat turn confirming its order reads them.
+# One order's children on the driver (orders.db.statements), as a chat turn on SQLite reads them (PostgreSQL
+# reads them with the order itself: children_as_json).
 _ONE = [DriverStatement(query) for query in _SEPARATE[False]]
 _TOGETHER = union_all(
     *(
-        select(
-            literal(i).label("kind"), t.c.order_id, o.label("place"), func.to_jsonb(t.table_valued())
-        ).where(t.c.order_id == func.any(bindparam("b_ids")))
+        select(literal(i).label("kind"), t.c.order_id, o.label("place"), _as_json(t)).where(
+            t.c.order_id == func.any(bindparam("b_ids"))
+        )
         for i, (t, o, _) in enumerate(_KINDS)
     )
 ).order_by("kind", "order_id", "place")
@@ -99,15 +105,47 @@ _TOGETHER = union_all(
 _TIMES = [[c.name for c in t.c if isinstance(c.type, UtcDateTime)] for t, _, _ in _KINDS]
 
 
+def children_as_json(order: Select[Any]) -> Select[Any]:
+    """PostgreSQL: `order`'s rows, each with its children as (kind, JSON row) pairs, one output row per child
+    in their order (one row with no kind for an order without children): an order and all it holds in one
+    round trip. `order` may lock its row."""
+    parent = order.cte("parent")
+    kinds = union_all(
+        *(
+            select(literal(i).label("kind"), t.c.order_id, o.label("place"), _as_json(t).label("row")).where(
+                t.c.order_id == parent.c.id
+            )
+            for i, (t, o, _) in enumerate(_KINDS)
+        )
+    ).subquery("child")
+    return (
+        select(parent, kinds.c.kind, kinds.c.row)
+        .outerjoin(kinds, kinds.c.order_id == parent.c.id)
+        .order_by(kinds.c.kind, kinds.c.place)
+    )
+
+
+Gathered = tuple[defaultdict[int, list[Any]], ...]  # lines, history, payments by order id, as read
+
+
+def child_from_json(found: Gathered, kind: int, order_id: int, row: dict[str, Any]) -> None:
+    """Add one child read as JSON (`children_as_json`, or all of several orders') to `found`."""
+    for name in _TIMES[kind]:
+        if row[name] is not None:
+            row[name] = datetime.fromisoformat(row[name]).astimezone(UTC)  # in the session's zone
+    found[kind][order_id].append(_KINDS[kind][2](row))
+
+
+def no_children() -> Gathered:
+    return (defaultdict(list), defaultdict(list), defaultdict(list))
+
+
 def load_children(conn: Connection, ids: Sequence[int]) -> Children:
     """The lines, history and payments of the orders `ids`, each in its order."""
-    found: tuple[dict[int, list[Any]], ...] = (defaultdict(list), defaultdict(list), defaultdict(list))
+    found = no_children()
     if conn.dialect.name == "postgresql":
         for kind, order_id, _, row in conn.execute(_TOGETHER, {"b_ids": list(ids)}):
-            for name in _TIMES[kind]:
-                if row[name] is not None:
-                    row[name] = datetime.fromisoformat(row[name]).astimezone(UTC)  # in the session's zone
-            found[kind][order_id].append(_KINDS[kind][2](row))
+            child_from_json(found, kind, order_id, row)
     elif len(ids) == 1:
         for kind, statement in enumerate(_ONE):
             for m in statement.run(conn, {"b_id": ids[0]}).mappings():
