@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import Connection
 
 from catalog.service import CatalogService
 from orders.commands import ChangeStatus, LineRequest, PlaceOrder
 from orders.db.engine import Database
+from orders.db.orders import OrderRepository
 from orders.db.tables import order_events, orders, outbox
 from orders.errors import (
     ConcurrentUpdate,
@@ -18,9 +21,11 @@ from orders.errors import (
     OrderNotFound,
     OutOfStock,
 )
-from orders.model import Customer, Lead
+from orders.model import Customer, Lead, Order
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxKind
+from orders.payment_services import PaymentService
+from orders.payments.manual import ManualPayment
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
@@ -204,3 +209,37 @@ async def test_racing_confirm_and_cancel_apply_exactly_one(service: OrderService
     assert changes[-1].data["to"] == final.value
     assert len(changes) == len(results) - len(failures)
     assert await stock_of(db, "TEA") == (10 if final is S.CANCELLED else 8)
+
+
+async def test_an_order_read_by_number_locked_or_not_holds_what_a_page_of_orders_shows_of_it(
+    service: OrderService, db: Database, clock: Clock
+) -> None:
+    # On PostgreSQL one statement reads the order with its lines, history and payments (as a chat
+    # confirmation does); a page of orders reads them another way. Both must give the same order.
+    lines = (LineRequest(2, "TEA"), LineRequest(1, "CUP", fields={"size": "Large"}), LineRequest(3, "COFFEE"))
+    number = (await service.place(PlaceOrder(lines=lines, delivery_address="12 MG Road"))).order.number
+    clock.advance(minutes=5)
+    await service.change_status(ChangeStatus(number, S.CONFIRMED, "ops"))
+    payments = PaymentService(db, service, clock=clock)
+    await payments.record(number, ManualPayment(500, "cash", reference="r-1"), "ops")
+    clock.advance(minutes=5)
+    await payments.record(number, ManualPayment(700, "bank_transfer", reference="r-2"), "ops")
+    await service.place(tea())  # another order, whose children must not mix in
+
+    def read(conn: Connection) -> tuple[Order | None, Order | None, Order]:
+        repo = OrderRepository(conn)
+        listed = [o for o in repo.by_ids([1, 2, 3]) if o.number == number]
+        return repo.get(number), repo.get(number, for_update=True), listed[0]
+
+    plain, locked, listed = await db.write(read)
+    assert plain == locked == listed
+    assert plain is not None
+    assert [(line.sku, line.quantity, line.fields) for line in plain.lines] == [
+        ("TEA", 2, {}),
+        ("CUP", 1, {"size": "Large"}),
+        ("COFFEE", 3, {}),
+    ]
+    assert [e.kind for e in plain.history][:2] == ["created", "status_changed"]
+    assert [(p.amount, p.reference) for p in plain.payments] == [(500, "r-1"), (700, "r-2")]
+    assert plain.history[1].at == clock() - timedelta(minutes=5) and plain.history[1].at.tzinfo is not None
+    assert await db.write(lambda conn: OrderRepository(conn).get(number + 99)) is None
