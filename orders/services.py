@@ -24,6 +24,7 @@ from orders.db.commit_hooks import when_committed
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
+from orders.db.status_moves import Move, write_move
 from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidOrder, OrderNotFound, OutOfStock
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
@@ -202,30 +203,16 @@ class OrderService:
             values["tracking_number"] = cmd.tracking_number.strip()
         if cmd.carrier is not None:
             values["carrier"] = cmd.carrier.strip()
-        if not orders.update_guarded(order.id, order.status, values):
+        event, updated = _moved(order, cmd, values, now)
+        sequence = len(updated.history)
+        told = notifications.on_status_changed(updated, order.status, self._targets, sequence=sequence)
+        if not write_move(conn, Move(order.id, order.status, values, event, told), now):
             raise ConcurrentUpdate(f"order {cmd.number} changed meanwhile; reload and retry")
         if cmd.status in RELEASES_STOCK:
             products = ProductRepository(conn)
             for line in order.lines:
                 if line.product_id is not None:
                     products.release(line.product_id, line.quantity)
-        data = {"from": order.status.value, "to": cmd.status.value}
-        extras = (("reason", cmd.reason), ("tracking_number", cmd.tracking_number), ("carrier", cmd.carrier))
-        data |= {k: v for k, v in extras if v}
-        event = OrderEvent("status_changed", cmd.actor, now, data)
-        orders.add_events(order.id, [event])
-        delivery = replace(
-            order.delivery,
-            tracking_number=str(values.get("tracking_number", order.delivery.tracking_number)),
-            carrier=str(values.get("carrier", order.delivery.carrier)),
-        )
-        updated = replace(
-            order, status=cmd.status, delivery=delivery, updated_at=now, history=(*order.history, event)
-        )
-        sequence = len(updated.history)
-        OutboxRepository(conn).add(
-            notifications.on_status_changed(updated, order.status, self._targets, sequence=sequence), now
-        )
         when_committed(conn, lambda: _announce_moved(updated, order.status, cmd.actor))
         return updated
 
@@ -254,6 +241,25 @@ def _reserve(products: ProductRepository, catalog: list[Product], lines: list[Or
         if product.tracks_stock and not products.reserve(product_id, needed[product_id]):
             current = products.get_by_sku(product.sku)
             raise OutOfStock(product.sku, needed[product_id], current.stock if current else 0)
+
+
+def _moved(
+    order: Order, cmd: ChangeStatus, values: dict[str, object], now: datetime
+) -> tuple[OrderEvent, Order]:
+    """The status change's history entry, and the order as it is once `values` are applied."""
+    data = {"from": order.status.value, "to": cmd.status.value}
+    extras = (("reason", cmd.reason), ("tracking_number", cmd.tracking_number), ("carrier", cmd.carrier))
+    data |= {k: v for k, v in extras if v}
+    event = OrderEvent("status_changed", cmd.actor, now, data)
+    delivery = replace(
+        order.delivery,
+        tracking_number=str(values.get("tracking_number", order.delivery.tracking_number)),
+        carrier=str(values.get("carrier", order.delivery.carrier)),
+    )
+    moved = replace(
+        order, status=cmd.status, delivery=delivery, updated_at=now, history=(*order.history, event)
+    )
+    return event, moved
 
 
 def _facts(order: Order) -> dict[str, object]:

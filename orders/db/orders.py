@@ -120,8 +120,8 @@ _WHOLE_BY_NUMBER_RUN = {
     False: DriverStatement(children_as_json(_BY_NUMBER)),
     True: DriverStatement(children_as_json(_BY_NUMBER_LOCKED)),
 }
-_EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
-_INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, _EVENT_COLUMNS)
+EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
+_INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, EVENT_COLUMNS)
 _INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
 _PER_LINE = LINE_COLUMNS[1:]  # a line's columns but its order's id
 
@@ -174,8 +174,8 @@ def _insert_whole(columns: tuple[str, ...]) -> DriverStatement:
     arrays = (bindparam(f"l_{n}", type_=ARRAY(order_lines.c[n].type)) for n in _PER_LINE)
     rows = func.unnest(*arrays).table_valued(*_PER_LINE).render_derived()
     lines = order_lines.insert().from_select(LINE_COLUMNS, select(order.c.id, *rows.c))
-    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in _EVENT_COLUMNS[1:])
-    created = order_events.insert().from_select(_EVENT_COLUMNS, select(order.c.id, *event))
+    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:])
+    created = order_events.insert().from_select(EVENT_COLUMNS, select(order.c.id, *event))
     whole = select(order.c.id, order.c.number).add_cte(lines.cte("new_lines"), created.cte("new_event"))
     return DriverStatement(whole)
 

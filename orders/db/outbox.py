@@ -32,7 +32,7 @@ from orders.db.tables import outbox, workers
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow, OutboxStatus
 
 _PENDING = OutboxStatus.PENDING.value
-_COLUMNS = (
+COLUMNS = (
     "kind",
     "recipient",
     "channel",
@@ -49,7 +49,8 @@ _COLUMNS = (
 )
 
 
-def _rows(messages: Sequence[OutboxMessage], now: datetime) -> list[dict[str, Any]]:
+def pending_rows(messages: Sequence[OutboxMessage], now: datetime) -> list[dict[str, Any]]:
+    """The messages as new outbox rows (the columns `COLUMNS` names), due after their delay."""
     return [
         {
             "kind": m.kind.value,
@@ -99,11 +100,11 @@ class Outcome:
 
 _INSERT_LEASED = DriverStatement(
     lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]).returning(outbox.c.id),
-    _COLUMNS,
+    COLUMNS,
 )
-_INSERT = DriverStatement(lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]), _COLUMNS)
+_INSERT = DriverStatement(lambda dialect: insert_ignoring(dialect, outbox, ["dedupe_key"]), COLUMNS)
 _INSERT_LEASED_MANY = ManyRows(
-    outbox, _COLUMNS, conflict="ON CONFLICT (dedupe_key) DO NOTHING", returning=("id", "dedupe_key")
+    outbox, COLUMNS, conflict="ON CONFLICT (dedupe_key) DO NOTHING", returning=("id", "dedupe_key")
 )
 
 
@@ -153,7 +154,7 @@ class OutboxRepository:
 
     def add(self, messages: list[OutboxMessage], now: datetime) -> None:
         """Write messages in the caller's transaction; one already written (same dedupe key) is kept as is."""
-        insert_rows(self._conn, _rows(messages, now), _INSERT, _INSERT_LEASED_MANY.run)
+        insert_rows(self._conn, pending_rows(messages, now), _INSERT, _INSERT_LEASED_MANY.run)
 
     def add_leased(
         self, messages: list[OutboxMessage], now: datetime, *, owner: str, lease: timedelta
@@ -164,7 +165,7 @@ class OutboxRepository:
         cost there), on SQLite one INSERT … RETURNING each (SQLAlchemy's executemany batching costs more).
         A message whose dedupe key was written before is not ours to send, and is left out.
         """
-        rows = _rows(messages, now)
+        rows = pending_rows(messages, now)
         for values in rows:  # not due while leased: claims skip it by the due-time index alone
             values |= {"lease_until": now + lease, "due_at": now + lease, "lease_owner": owner, "attempts": 1}
         if self._conn.dialect.name == "postgresql":

@@ -1,0 +1,75 @@
+"""A status change's writes: the guarded update, its history entry and the notifications it sends, in the
+caller's transaction; on PostgreSQL one statement (one round trip where they took three)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ARRAY, Connection, bindparam, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from orders.db.orders import EVENT_COLUMNS, OrderRepository
+from orders.db.outbox import COLUMNS as OUTBOX_COLUMNS
+from orders.db.outbox import OutboxRepository, pending_rows
+from orders.db.statements import DriverStatement
+from orders.db.tables import order_events, orders, outbox
+from orders.model import OrderEvent
+from orders.outbox import OutboxMessage
+from orders.status import OrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One order's status change as it is written: new values, history entry and notifications."""
+
+    order_id: int
+    expected: OrderStatus  # the status the change was decided on
+    values: dict[str, Any]
+    event: OrderEvent
+    messages: Sequence[OutboxMessage]
+
+
+def write_move(conn: Connection, move: Move, now: datetime) -> bool:
+    """Apply the move's values if the order's status is still the expected one, and add its event to the
+    history and its messages to the outbox; False, writing nothing, if the status changed meanwhile."""
+    if conn.dialect.name != "postgresql":  # SQLite's statements are calls in-process: one each
+        repo = OrderRepository(conn)
+        if not repo.update_guarded(move.order_id, move.expected, move.values):
+            return False
+        repo.add_events(move.order_id, [move.event])
+        OutboxRepository(conn).add(list(move.messages), now)
+        return True
+    params = {f"v_{name}": value for name, value in move.values.items()}
+    params |= {"b_id": move.order_id, "b_status": move.expected.value}
+    params |= {f"e_{name}": getattr(move.event, name) for name in EVENT_COLUMNS[1:]}
+    rows = pending_rows(move.messages, now)
+    params |= {f"m_{name}": [row[name] for row in rows] for name in OUTBOX_COLUMNS}
+    return bool(_move(tuple(sorted(move.values))).run(conn, params).scalar())
+
+
+@cache
+def _move(columns: tuple[str, ...]) -> DriverStatement:
+    """PostgreSQL: the guarded update (`v_*`, `b_id`, `b_status`) and, only if it moved the order, the
+    event (`e_*`) and the outbox rows (`m_*` arrays, a repeated dedupe key skipped); selects 1 or 0."""
+    moved = (
+        update(orders)
+        .where(orders.c.id == bindparam("b_id"), orders.c.status == bindparam("b_status"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+        .returning(orders.c.id)
+        .cte("moved")
+    )
+    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:])
+    history = order_events.insert().from_select(EVENT_COLUMNS, select(moved.c.id, *event))
+    arrays = (bindparam(f"m_{n}", type_=ARRAY(outbox.c[n].type)) for n in OUTBOX_COLUMNS)
+    rows = func.unnest(*arrays).table_valued(*OUTBOX_COLUMNS).render_derived()
+    told = (
+        pg_insert(outbox)
+        .from_select(OUTBOX_COLUMNS, select(*rows.c).where(exists(select(moved.c.id))))
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    )
+    count = select(func.count()).select_from(moved)
+    return DriverStatement(count.add_cte(history.cte("new_event"), told.cte("told")))
