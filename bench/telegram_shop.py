@@ -44,19 +44,27 @@ _JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 @dataclass
-class FakeTelegram:
-    """Answers the Bot API in-process and remembers each chat's latest keyboard."""
+class FakeTelegram(httpx.AsyncBaseTransport):
+    """Answers the Bot API in-process and remembers each chat's latest keyboard.
+
+    The channel posts its encoded JSON straight to `post` (see `channels.http1.poster`), as the peers' stub
+    request takes theirs: neither side's HTTP client runs. Other calls come as httpx requests.
+    """
 
     keyboards: dict[str, bytes] = field(default_factory=dict)
     sent: int = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def post(self, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
         # The answer is pre-encoded: this fake stands for Telegram's servers, whose work is not ours to time.
-        if request.url.path.endswith("/sendMessage"):
+        if path.endswith("/sendMessage"):
             self.sent += 1
-            if b'"reply_markup"' in request.content:  # kept as sent, decoded only when a press needs it
-                self.keyboards[str(json.loads(request.content)["chat_id"])] = request.content
-        return httpx.Response(200, headers=_JSON_HEADERS, content=_SENT)
+            if b'"reply_markup"' in body:  # kept as sent, decoded only when a press needs it
+                self.keyboards[str(json.loads(body)["chat_id"])] = body
+        return 200, _SENT
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        status, answer = await self.post(request.url.path, await request.aread())
+        return httpx.Response(status, headers=_JSON_HEADERS, content=answer)
 
     def callback_for(self, chat: str, label: str) -> str:
         return button_data(self.keyboards[chat], label)
@@ -123,7 +131,7 @@ async def setup(database_url: str, redis_url: str | None, tmp: Path, fake: FakeT
         telegram_api_url="http://telegram.invalid",
         telegram_admin_chat_id="1",
     )
-    services = build_services(settings, provider_transport=httpx.MockTransport(fake))
+    services = build_services(settings, provider_transport=fake)
     await _start_clean(services, redis_url)
     await prepare_database(services)
     await services.catalog.import_products(parse_catalog(CATALOG, currency="INR", fmt="csv"))

@@ -12,7 +12,7 @@ import contextlib
 import ssl
 import time
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
@@ -197,6 +197,7 @@ class Http1Client:
                 await connection.writer.wait_closed()
 
 
+@runtime_checkable
 class Poster(Protocol):
     """POSTs to one provider's API."""
 
@@ -212,7 +213,11 @@ def poster(
     timeout: float = 10.0,
     headers: Mapping[str, str] | None = None,
 ) -> Poster:
-    """The keep-alive client to `base_url`, or the given httpx transport (tests answer in-process)."""
+    """The keep-alive client to `base_url`, or the given httpx transport (tests answer in-process), or the
+    given transport itself when it answers POSTs directly (the in-process benchmark's Bot API, stubbed
+    where ../shared/bench-peers stubs the peers': after the JSON is encoded, before any HTTP)."""
+    if isinstance(transport, Poster):
+        return transport
     if transport is not None:
         return TransportPoster(transport, base_url, timeout, headers)
     return Http1Client(base_url, timeout=timeout, headers=headers)

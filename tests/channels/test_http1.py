@@ -7,10 +7,11 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+import httpx
 import pytest
 
 from channels.base import ChannelError
-from channels.http1 import Http1Client, HttpError
+from channels.http1 import Http1Client, HttpError, TransportPoster, poster
 from channels.meta import MetaChannel
 from channels.telegram import TelegramChannel
 from flows.messages import Choice, ChoiceStyle, ConversationKey, OutboundMessage
@@ -217,3 +218,26 @@ async def test_messenger_sends_through_it_with_the_page_token(server: Server) ->
         await meta.send(OutboundMessage(ConversationKey("messenger", "77"), "again"))
     assert error.value.transient
     await meta.aclose()
+
+
+async def test_the_provider_client_is_ours_or_the_given_transport_or_what_answers_posts_itself() -> None:
+    class Answering(httpx.AsyncBaseTransport):
+        """Like the benchmark's Bot API: answers POSTs directly, before any HTTP."""
+
+        def __init__(self) -> None:
+            self.posted: list[tuple[str, bytes]] = []
+
+        async def post(self, path: str, body: bytes, content_type: str = "") -> tuple[int, bytes]:
+            self.posted.append((path, body))
+            return 200, b'{"ok":true}'
+
+    answering = Answering()
+    assert poster("http://x.invalid", answering) is answering
+    telegram = TelegramChannel("1:T", api_url="http://x.invalid", webhook_secret="s", transport=answering)
+    await telegram.send(message())
+    assert [(path, json.loads(body)["text"]) for path, body in answering.posted] == [
+        ("/bot1:T/sendMessage", "How many?")
+    ]
+    mock = httpx.MockTransport(lambda request: httpx.Response(200, json={"ok": True}))
+    assert isinstance(poster("http://x.invalid", mock), TransportPoster)
+    assert isinstance(poster("http://x.invalid", None), Http1Client)
