@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from orders.db.engine import Database
 from orders.db.group_commit import settle
+from orders.db.pg_group_commit import PostgresGroupCommit
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -30,7 +31,7 @@ class Batches(Generic[R, T]):
         run: Callable[[Connection, Sequence[R]], list[T]],
         *,
         max_batch: int,
-        in_flight: int = 2,
+        in_flight: int = PostgresGroupCommit.IN_FLIGHT,  # as many as the group commit runs at once
     ) -> None:
         self._db = db
         self._run = run

