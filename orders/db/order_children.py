@@ -91,7 +91,7 @@ def _as_json(table: Table) -> ColumnElement[Any]:
 
 _SEPARATE = {many: [_children_of(t, o, many=many) for t, o, _ in _KINDS] for many in (False, True)}
 # One order's children on the driver (orders.db.statements), as a chat turn on SQLite reads them (PostgreSQL
-# reads them with the order itself: children_as_json).
+# reads every kind in one statement: _TOGETHER, or with the order itself: children_as_json).
 _ONE = [DriverStatement(query) for query in _SEPARATE[False]]
 _TOGETHER = union_all(
     *(
@@ -108,7 +108,7 @@ _TIMES = [[c.name for c in t.c if isinstance(c.type, UtcDateTime)] for t, _, _ i
 def children_as_json(order: Select[Any]) -> Select[Any]:
     """PostgreSQL: `order`'s rows, each with its children as (kind, JSON row) pairs, one output row per child
     in their order (one row with no kind for an order without children): an order and all it holds in one
-    round trip. `order` may lock its row."""
+    round trip. Not for a locking read (see orders.db.orders)."""
     parent = order.cte("parent")
     kinds = union_all(
         *(

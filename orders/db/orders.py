@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
+    BindParameter,
     Connection,
     Insert,
     Select,
@@ -28,7 +28,7 @@ from orders.db.order_children import (
     no_children,
 )
 from orders.db.order_filters import where
-from orders.db.statements import DriverStatement, insert_rows
+from orders.db.statements import DriverStatement, insert_rows, unnested
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
     counters,
@@ -115,11 +115,10 @@ _BY_ID = select(orders).where(orders.c.id == bindparam("b_id"))
 _BUMP_NUMBER_RUN = DriverStatement(_BUMP_NUMBER)
 _NEXT_IN_SEQUENCE_RUN = DriverStatement(_NEXT_IN_SEQUENCE)
 _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_NUMBER_LOCKED)}
-# PostgreSQL: the order with its lines, history and payments in one round trip (a chat confirmation reads it).
-_WHOLE_BY_NUMBER_RUN = {
-    False: DriverStatement(children_as_json(_BY_NUMBER)),
-    True: DriverStatement(children_as_json(_BY_NUMBER_LOCKED)),
-}
+# PostgreSQL: the order with its lines, history and payments in one round trip, when it is not locked. A
+# locked read takes two: a statement that waited for the lock sees the locked row as its holder left it but
+# the other tables as they were when it began, so the children it read would miss what the holder wrote.
+_WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
 EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
 _INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, EVENT_COLUMNS)
 _INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
@@ -171,11 +170,9 @@ def _insert_whole(columns: tuple[str, ...]) -> DriverStatement:
         .returning(orders.c.id, orders.c.number)
         .cte("new_order")
     )
-    arrays = (bindparam(f"l_{n}", type_=ARRAY(order_lines.c[n].type)) for n in _PER_LINE)
-    rows = func.unnest(*arrays).table_valued(*_PER_LINE).render_derived()
+    rows = unnested(order_lines, _PER_LINE, "l_")
     lines = order_lines.insert().from_select(LINE_COLUMNS, select(order.c.id, *rows.c))
-    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:])
-    created = order_events.insert().from_select(EVENT_COLUMNS, select(order.c.id, *event))
+    created = order_events.insert().from_select(EVENT_COLUMNS, select(order.c.id, *event_binds()))
     whole = select(order.c.id, order.c.number).add_cte(lines.cte("new_lines"), created.cte("new_event"))
     return DriverStatement(whole)
 
@@ -185,8 +182,17 @@ def _whole_params(values: dict[str, Any], lines: Sequence[OrderLine], created: O
     params = {f"o_{name}": value for name, value in values.items()}
     rows = line_rows(0, lines)  # the order id comes from the statement itself
     params |= {f"l_{name}": [row[name] for row in rows] for name in _PER_LINE}
-    event = {"kind": created.kind, "actor": created.actor, "at": created.at, "data": created.data}
-    return params | {f"e_{name}": value for name, value in event.items()}
+    return params | event_params(created)
+
+
+def event_binds() -> list[BindParameter[Any]]:
+    """A history entry's columns but its order's id, as the `e_*` parameters `event_params` fills."""
+    return [bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:]]
+
+
+def event_params(event: OrderEvent) -> dict[str, Any]:
+    """A history entry as the `e_*` parameters of a statement that inserts it for its order."""
+    return {f"e_{name}": getattr(event, name) for name in EVENT_COLUMNS[1:]}
 
 
 def _insert_all(statement: Insert) -> Callable[[Connection, list[dict[str, Any]]], object]:
@@ -220,8 +226,8 @@ class OrderRepository:
         it back."""
         values = _NEW_ORDER_DEFAULTS | values
         if self._conn.dialect.name == "postgresql":
-            found = _insert_whole(tuple(values)).run(self._conn, _whole_params(values, lines, created))
-            order_id, number = found.rows[0]
+            whole = _insert_whole(tuple(sorted(values)))
+            order_id, number = whole.run(self._conn, _whole_params(values, lines, created)).rows[0]
         else:  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
             number = self.next_number()
             values = values | {"number": number}
@@ -253,8 +259,8 @@ class OrderRepository:
         if not 0 < number <= limits.MAX_INT:
             return None  # no column holds it: no such order (PostgreSQL would refuse the query itself)
         params = {"b_number": number}
-        if self._conn.dialect.name == "postgresql":
-            return _whole(_WHOLE_BY_NUMBER_RUN[for_update].run(self._conn, params).mappings())
+        if self._conn.dialect.name == "postgresql" and not for_update:
+            return _whole(_WHOLE_BY_NUMBER_RUN.run(self._conn, params).mappings())
         found = self._with_children(_BY_NUMBER_RUN[for_update].run(self._conn, params).mappings())
         return found[0] if found else None
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, text
+from sqlalchemy import Connection, Table, bindparam, func, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from catalog.db.driver import DriverResult, DriverStatement, driver_failed
 
@@ -45,11 +46,11 @@ class DriverSavepoint:
         self._end(f"ROLLBACK TO SAVEPOINT {self._name}")
 
     def release(self) -> None:
-        """Keep what was done since the savepoint, and end it."""
+        """Keep what was done since the savepoint (on PostgreSQL it ends with the transaction)."""
         if self._conn.dialect.name == "postgresql":
-            # The transaction's commit (or rollback) ends the savepoint as RELEASE would: on PostgreSQL
-            # RELEASE is one more round trip per order for nothing. A later savepoint of the same name is
-            # the one a rollback returns to, so leaving this one open changes no other order's outcome.
+            # RELEASE would be one more round trip per order. Left open, the savepoints of a batch's orders
+            # nest (at most one per turn, 64); a rollback to this name returns to the newest one, the
+            # order being refused, so no other order's outcome changes.
             self._cursor.close()
             return
         self._end(None)
@@ -99,3 +100,10 @@ class ManyRows:
         """Insert `rows` (each with a value for every column); PostgreSQL only."""
         arrays = {name: [row[name] for row in rows] for name in self._columns}
         return self._statement.run(conn, arrays)
+
+
+def unnested(table: Table, columns: Sequence[str], prefix: str) -> TableValuedAlias:
+    """PostgreSQL: rows given as one array per column (parameters `{prefix}{column}`), unnested back into
+    rows, for an INSERT … SELECT inside a larger statement (ManyRows is that as a statement of its own)."""
+    arrays = (bindparam(f"{prefix}{name}", type_=ARRAY(table.c[name].type)) for name in columns)
+    return func.unnest(*arrays).table_valued(*columns).render_derived()

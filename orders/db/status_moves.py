@@ -9,13 +9,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, bindparam, exists, func, select, update
+from sqlalchemy import Connection, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from orders.db.orders import EVENT_COLUMNS, OrderRepository
+from orders.db.orders import EVENT_COLUMNS, OrderRepository, event_binds, event_params
 from orders.db.outbox import COLUMNS as OUTBOX_COLUMNS
 from orders.db.outbox import OutboxRepository, pending_rows
-from orders.db.statements import DriverStatement
+from orders.db.statements import DriverStatement, unnested
 from orders.db.tables import order_events, orders, outbox
 from orders.model import OrderEvent
 from orders.outbox import OutboxMessage
@@ -45,7 +45,7 @@ def write_move(conn: Connection, move: Move, now: datetime) -> bool:
         return True
     params = {f"v_{name}": value for name, value in move.values.items()}
     params |= {"b_id": move.order_id, "b_status": move.expected.value}
-    params |= {f"e_{name}": getattr(move.event, name) for name in EVENT_COLUMNS[1:]}
+    params |= event_params(move.event)
     rows = pending_rows(move.messages, now)
     params |= {f"m_{name}": [row[name] for row in rows] for name in OUTBOX_COLUMNS}
     return bool(_move(tuple(sorted(move.values))).run(conn, params).scalar())
@@ -62,10 +62,8 @@ def _move(columns: tuple[str, ...]) -> DriverStatement:
         .returning(orders.c.id)
         .cte("moved")
     )
-    event = (bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:])
-    history = order_events.insert().from_select(EVENT_COLUMNS, select(moved.c.id, *event))
-    arrays = (bindparam(f"m_{n}", type_=ARRAY(outbox.c[n].type)) for n in OUTBOX_COLUMNS)
-    rows = func.unnest(*arrays).table_valued(*OUTBOX_COLUMNS).render_derived()
+    history = order_events.insert().from_select(EVENT_COLUMNS, select(moved.c.id, *event_binds()))
+    rows = unnested(outbox, OUTBOX_COLUMNS, "m_")
     told = (
         pg_insert(outbox)
         .from_select(OUTBOX_COLUMNS, select(*rows.c).where(exists(select(moved.c.id))))

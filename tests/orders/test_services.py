@@ -228,8 +228,9 @@ async def test_an_order_read_by_number_locked_or_not_holds_what_a_page_of_orders
 
     def read(conn: Connection) -> tuple[Order | None, Order | None, Order]:
         repo = OrderRepository(conn)
-        listed = [o for o in repo.by_ids([1, 2, 3]) if o.number == number]
-        return repo.get(number), repo.get(number, for_update=True), listed[0]
+        plain = repo.get(number)
+        assert plain is not None
+        return plain, repo.get(number, for_update=True), repo.by_ids([plain.id])[0]
 
     plain, locked, listed = await db.write(read)
     assert plain == locked == listed
@@ -242,4 +243,5 @@ async def test_an_order_read_by_number_locked_or_not_holds_what_a_page_of_orders
     assert [e.kind for e in plain.history][:2] == ["created", "status_changed"]
     assert [(p.amount, p.reference) for p in plain.payments] == [(500, "r-1"), (700, "r-2")]
     assert plain.history[1].at == clock() - timedelta(minutes=5) and plain.history[1].at.tzinfo is not None
+    assert [p.created_at for p in plain.payments] == [clock() - timedelta(minutes=5), clock()]
     assert await db.write(lambda conn: OrderRepository(conn).get(number + 99)) is None

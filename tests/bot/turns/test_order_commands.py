@@ -117,7 +117,7 @@ async def test_turns_sharing_a_transaction_keep_their_orders_whole_when_one_betw
     outcomes, placed = await db.write(turns)
     assert outcomes[1] == OrderRefused(REFUSED_STOCK, "RARE")
     first, third = (o for o in outcomes if isinstance(o, OrderPlaced))
-    assert third.number == first.number + 1  # the refused order took no number
+    assert third.number == first.number + 1  # refused before it was numbered
     assert [[(line.sku, line.quantity) for line in o.lines] for o in placed if o] == [
         [("OOLONG", 2), ("TEA", 1)],
         [("RARE", 1), ("OOLONG", 4)],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from catalog.service import CatalogService
 from orders.commands import LineRequest, PlaceOrder
@@ -49,3 +50,49 @@ async def test_an_order_locked_for_a_change_still_takes_history_entries(
             await changing.rollback()
     finally:
         await engine.dispose()
+
+
+@POSTGRES_ONLY
+async def test_an_order_read_locked_after_waiting_holds_what_the_lock_holder_committed(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    # A read that waits for the order's lock must see the history the holder wrote before committing:
+    # a status change numbers its notification by the history's length, and a payment counts the others.
+    assert POSTGRES_URL is not None
+    service = OrderService(db, store, clock=clock)
+    number = (
+        await service.place(PlaceOrder(lines=(LineRequest(1, "TEA"),), delivery_address="12 MG Road"))
+    ).order.number
+    engine = create_async_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as holder, engine.connect() as waiter:
+            locked = await holder.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
+            assert locked is not None
+            entry = OrderEvent("note_added", "ops", datetime.now(UTC), {"note": "call first"})
+            await holder.run_sync(lambda c: OrderRepository(c).add_histories([(locked.id, entry)]))
+            reading = asyncio.create_task(
+                waiter.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
+            )
+            await _waiting_for_a_lock(holder)
+            await holder.commit()
+            seen = await reading
+            await waiter.rollback()
+    finally:
+        await engine.dispose()
+    assert seen is not None
+    assert [e.kind for e in seen.history] == ["created", "note_added"]
+
+
+async def _waiting_for_a_lock(conn: AsyncConnection) -> None:
+    """Return once another session of this database waits for a lock."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    # A transaction keeps its first view of pg_stat_activity unless told to look again.
+    clear = text("SELECT pg_stat_clear_snapshot()")
+    while True:
+        await conn.execute(clear)
+        if (await conn.execute(waiting)).scalar():
+            return
+        await asyncio.sleep(0.01)

@@ -50,6 +50,8 @@ async def test_a_move_writes_its_values_event_and_messages_only_while_the_status
         return write_move(conn, move(OrderStatus.PENDING, ["c", "b"]), clock())
 
     assert await db.write(twice) is True
+    quiet = Move(placed.id, OrderStatus.CONFIRMED, {"warehouse": "north"}, stale.event, [])  # tells no one
+    assert await db.write(lambda conn: write_move(conn, quiet, clock())) is True
     order = await db.read(lambda conn: OrderRepository(conn).get(placed.number))
     assert order is not None
     assert (order.status, order.delivery.tracking_number, order.note) == (
@@ -57,7 +59,8 @@ async def test_a_move_writes_its_values_event_and_messages_only_while_the_status
         "T-1",
         "first",
     )
-    assert [e.kind for e in order.history] == ["created", "status_changed", "status_changed"]
+    assert order.warehouse == "north"
+    assert [e.kind for e in order.history] == ["created", *["status_changed"] * 3]
     assert order.history[-1].data == {"to": "confirmed"} and order.history[-1].actor == "ops"
     written = {r["dedupe_key"]: r for r in await rows(db, outbox)}
     assert written["c"]["payload"] == {"text": "moved c"} and written["c"]["order_id"] == placed.id
