@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -14,7 +16,7 @@ from catalog.service import CatalogService
 from orders.commands import LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
-from orders.model import Customer, OrderEvent
+from orders.model import Customer, Order, OrderEvent
 from orders.services import OrderService
 from orders.store import StoreConfig
 from tests.conftest import POSTGRES_ONLY, POSTGRES_URL, Clock
@@ -26,30 +28,17 @@ async def test_an_order_locked_for_a_change_still_takes_history_entries(
 ) -> None:
     # The relay records "notification sent" for many orders in one transaction while turns lock the orders
     # they change; a FOR UPDATE lock would block the history's foreign-key check and the two deadlocked.
-    assert POSTGRES_URL is not None
-    service = OrderService(db, store, clock=clock)
-    placed = await service.place(
-        PlaceOrder(
-            lines=(LineRequest(1, "TEA"),), delivery_address="12 MG Road", customer=Customer("Asha", "+91")
-        )
-    )
-    engine = create_async_engine(POSTGRES_URL)
-    try:
-        async with engine.connect() as changing, engine.connect() as recording:
-            locked = await changing.run_sync(
-                lambda c: OrderRepository(c).get(placed.order.number, for_update=True)
-            )
-            assert locked is not None
-            await recording.execute(text("SET LOCAL lock_timeout = '3s'"))
-            entry = OrderEvent("notification_sent", "system", datetime.now(UTC), {"to": "customer"})
-            try:
-                await recording.run_sync(lambda c: OrderRepository(c).add_histories([(locked.id, entry)]))
-            except DBAPIError as exc:
-                pytest.fail(f"the history entry waited for the order's lock: {exc}")
-            await recording.commit()
-            await changing.rollback()
-    finally:
-        await engine.dispose()
+    number = await _placed(db, store, clock)
+    async with _two_sessions() as (changing, recording):
+        locked = await _lock(changing, number)
+        await recording.execute(text("SET LOCAL lock_timeout = '3s'"))
+        entry = OrderEvent("notification_sent", "system", datetime.now(UTC), {"to": "customer"})
+        try:
+            await recording.run_sync(lambda c: OrderRepository(c).add_histories([(locked.id, entry)]))
+        except DBAPIError as exc:
+            pytest.fail(f"the history entry waited for the order's lock: {exc}")
+        await recording.commit()
+        await changing.rollback()
 
 
 @POSTGRES_ONLY
@@ -58,27 +47,18 @@ async def test_an_order_read_locked_after_waiting_holds_what_the_lock_holder_com
 ) -> None:
     # A read that waits for the order's lock must see the history the holder wrote before committing:
     # a status change numbers its notification by the history's length, and a payment counts the others.
-    assert POSTGRES_URL is not None
-    service = OrderService(db, store, clock=clock)
-    number = (
-        await service.place(PlaceOrder(lines=(LineRequest(1, "TEA"),), delivery_address="12 MG Road"))
-    ).order.number
-    engine = create_async_engine(POSTGRES_URL)
-    try:
-        async with engine.connect() as holder, engine.connect() as waiter:
-            locked = await holder.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
-            assert locked is not None
-            entry = OrderEvent("note_added", "ops", datetime.now(UTC), {"note": "call first"})
-            await holder.run_sync(lambda c: OrderRepository(c).add_histories([(locked.id, entry)]))
-            reading = asyncio.create_task(
-                waiter.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
-            )
-            await _waiting_for_a_lock(holder)
-            await holder.commit()
-            seen = await reading
-            await waiter.rollback()
-    finally:
-        await engine.dispose()
+    number = await _placed(db, store, clock)
+    async with _two_sessions() as (holder, waiter):
+        locked = await _lock(holder, number)
+        entry = OrderEvent("note_added", "ops", datetime.now(UTC), {"note": "call first"})
+        await holder.run_sync(lambda c: OrderRepository(c).add_histories([(locked.id, entry)]))
+        reading = asyncio.create_task(
+            waiter.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
+        )
+        await _waiting_for_a_lock(holder)
+        await holder.commit()
+        seen = await reading
+        await waiter.rollback()
     assert seen is not None
     assert [e.kind for e in seen.history] == ["created", "note_added"]
 
@@ -96,3 +76,29 @@ async def _waiting_for_a_lock(conn: AsyncConnection) -> None:
         if (await conn.execute(waiting)).scalar():
             return
         await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def _two_sessions() -> AsyncIterator[tuple[AsyncConnection, AsyncConnection]]:
+    """Two connections of their own to the test database, as two processes would hold."""
+    assert POSTGRES_URL is not None
+    engine = create_async_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as first, engine.connect() as second:
+            yield first, second
+    finally:
+        await engine.dispose()
+
+
+async def _lock(conn: AsyncConnection, number: int) -> Order:
+    locked = await conn.run_sync(lambda c: OrderRepository(c).get(number, for_update=True))
+    assert locked is not None
+    return locked
+
+
+async def _placed(db: Database, store: StoreConfig, clock: Clock) -> int:
+    """The number of a new order of one tea."""
+    order = PlaceOrder(
+        lines=(LineRequest(1, "TEA"),), delivery_address="12 MG Road", customer=Customer("Asha")
+    )
+    return (await OrderService(db, store, clock=clock).place(order)).order.number
