@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     Connection,
     Insert,
     Select,
@@ -21,14 +20,13 @@ from sqlalchemy import (
 from catalog import limits
 from orders.db.order_children import (
     LINE_COLUMNS,
-    child_from_json,
     children_as_json,
     line_rows,
     load_children,
-    no_children,
 )
 from orders.db.order_filters import where
-from orders.db.statements import DriverStatement, insert_rows, unnested
+from orders.db.order_rows import to_order, whole_order
+from orders.db.statements import DriverStatement, insert_rows
 from orders.db.tables import (
     FIRST_ORDER_NUMBER,
     counters,
@@ -38,62 +36,10 @@ from orders.db.tables import (
     order_numbers,
     orders,
 )
+from orders.db.whole_orders import EVENT_COLUMNS, insert_whole
 from orders.filters import OrderFilter
-from orders.model import Customer, Delivery, Lead, Order, OrderEvent, OrderLine, Payment
-from orders.status import OrderSource, OrderStatus, PaymentMethod, PaymentStatus
-
-
-def _to_order(
-    m: Mapping[Any, Any], lines: list[OrderLine], events: list[OrderEvent], paid: list[Payment]
-) -> Order:
-    lead = Lead(m["lead_channel"], m["lead_user_id"]) if m["lead_channel"] else None
-    return Order(
-        id=m["id"],
-        number=m["number"],
-        status=OrderStatus(m["status"]),
-        payment_status=PaymentStatus(m["payment_status"]),
-        payment_method=PaymentMethod(m["payment_method"]),
-        currency=m["currency"],
-        subtotal=m["subtotal"],
-        delivery_fee=m["delivery_fee"],
-        discount=m["discount"],
-        total=m["total"],
-        customer=Customer(m["customer_name"], m["customer_phone"], m["customer_email"]),
-        lead=lead,
-        source=OrderSource(m["source"]),
-        channel=m["channel"],
-        language=m["language"],
-        delivery=Delivery(
-            m["delivery_method"],
-            m["delivery_address"],
-            m["carrier"],
-            m["tracking_number"],
-            m["expected_delivery_date"],
-        ),
-        created_at=m["created_at"],
-        updated_at=m["updated_at"],
-        lines=tuple(lines),
-        fields=dict(m["fields"] or {}),
-        note=m["note"],
-        warehouse=m["warehouse"],
-        assignee=m["assignee"],
-        assignee_confirmed=bool(m["assignee_confirmed"]),
-        history=tuple(events),
-        payments=tuple(paid),
-    )
-
-
-def _whole(rows: Sequence[Mapping[str, Any]]) -> Order | None:
-    """The order of `children_as_json`'s rows (each the order's columns, a child's kind and JSON row)."""
-    if not rows:
-        return None
-    found = no_children()
-    for row in rows:
-        if row["kind"] is not None:
-            child_from_json(found, row["kind"], row["id"], row["row"])
-    lines, events, paid = (children[rows[0]["id"]] for children in found)
-    return _to_order(rows[0], lines, events, paid)
-
+from orders.model import Order, OrderEvent, OrderLine
+from orders.status import OrderStatus
 
 # Built once: constructing a Core statement costs several times more than the database running it.
 _BUMP_NUMBER = (
@@ -119,10 +65,8 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 # locked read takes two: a statement that waited for the lock sees the locked row as its holder left it but
 # the other tables as they were when it began, so the children it read would miss what the holder wrote.
 _WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
-EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
 _INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, EVENT_COLUMNS)
 _INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
-_PER_LINE = LINE_COLUMNS[1:]  # a line's columns but its order's id
 
 
 _IDEMPOTENCY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
@@ -159,42 +103,6 @@ def _insert_order(columns: tuple[str, ...]) -> DriverStatement:
     return DriverStatement(orders.insert().returning(orders.c.id), columns)
 
 
-@cache
-def _insert_whole(columns: tuple[str, ...]) -> DriverStatement:
-    """PostgreSQL: the order numbered from its sequence, its lines (`l_*` arrays, unnested) and its first
-    event (`e_*`) in one statement, so one round trip where a chat order took four."""
-    order = (
-        orders.insert()
-        .values({n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in columns})
-        .values(number=order_numbers.next_value())
-        .returning(orders.c.id, orders.c.number)
-        .cte("new_order")
-    )
-    rows = unnested(order_lines, _PER_LINE, "l_")
-    lines = order_lines.insert().from_select(LINE_COLUMNS, select(order.c.id, *rows.c))
-    created = order_events.insert().from_select(EVENT_COLUMNS, select(order.c.id, *event_binds()))
-    whole = select(order.c.id, order.c.number).add_cte(lines.cte("new_lines"), created.cte("new_event"))
-    return DriverStatement(whole)
-
-
-def _whole_params(values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent) -> dict[str, Any]:
-    """`_insert_whole`'s parameters: the order's values, each line column as an array, the event."""
-    params = {f"o_{name}": value for name, value in values.items()}
-    rows = line_rows(0, lines)  # the order id comes from the statement itself
-    params |= {f"l_{name}": [row[name] for row in rows] for name in _PER_LINE}
-    return params | event_params(created)
-
-
-def event_binds() -> list[BindParameter[Any]]:
-    """A history entry's columns but its order's id, as the `e_*` parameters `event_params` fills."""
-    return [bindparam(f"e_{n}", type_=order_events.c[n].type) for n in EVENT_COLUMNS[1:]]
-
-
-def event_params(event: OrderEvent) -> dict[str, Any]:
-    """A history entry as the `e_*` parameters of a statement that inserts it for its order."""
-    return {f"e_{name}": getattr(event, name) for name in EVENT_COLUMNS[1:]}
-
-
 def _insert_all(statement: Insert) -> Callable[[Connection, list[dict[str, Any]]], object]:
     """Many rows through SQLAlchemy's executemany: asyncpg pipelines them, one round trip for all."""
     return lambda conn, rows: conn.execute(statement, rows)
@@ -226,8 +134,7 @@ class OrderRepository:
         it back."""
         values = _NEW_ORDER_DEFAULTS | values
         if self._conn.dialect.name == "postgresql":
-            whole = _insert_whole(tuple(sorted(values)))
-            order_id, number = whole.run(self._conn, _whole_params(values, lines, created)).rows[0]
+            order_id, number = insert_whole(self._conn, values, lines, created)
         else:  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
             number = self.next_number()
             values = values | {"number": number}
@@ -235,7 +142,7 @@ class OrderRepository:
             for row in line_rows(order_id, lines):  # a draft typed up by staff starts with no lines
                 _INSERT_LINE_RUN.run(self._conn, row)
             self.add_events(order_id, [created])
-        return _to_order(values | {"id": order_id, "number": number}, list(lines), [created], [])
+        return to_order(values | {"id": order_id, "number": number}, list(lines), [created], [])
 
     def add_events(self, order_id: int, events: Iterable[OrderEvent]) -> None:
         self.add_histories((order_id, e) for e in events)
@@ -260,7 +167,7 @@ class OrderRepository:
             return None  # no column holds it: no such order (PostgreSQL would refuse the query itself)
         params = {"b_number": number}
         if self._conn.dialect.name == "postgresql" and not for_update:
-            return _whole(_WHOLE_BY_NUMBER_RUN.run(self._conn, params).mappings())
+            return whole_order(_WHOLE_BY_NUMBER_RUN.run(self._conn, params).mappings())
         found = self._with_children(_BY_NUMBER_RUN[for_update].run(self._conn, params).mappings())
         return found[0] if found else None
 
@@ -324,7 +231,7 @@ class OrderRepository:
         if not rows:
             return []
         lines, events, paid = load_children(self._conn, [r["id"] for r in rows])
-        return [_to_order(r, lines[r["id"]], events[r["id"]], paid[r["id"]]) for r in rows]
+        return [to_order(r, lines[r["id"]], events[r["id"]], paid[r["id"]]) for r in rows]
 
     def claim_due_reminders(self, now: datetime) -> list[Order]:
         """Mark due COD reminders as sent and return their orders: each order is reminded once, ever."""

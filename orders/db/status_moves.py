@@ -12,11 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from orders.db.orders import EVENT_COLUMNS, OrderRepository, event_binds, event_params
+from orders.db.orders import OrderRepository
 from orders.db.outbox import COLUMNS as OUTBOX_COLUMNS
 from orders.db.outbox import OutboxRepository, pending_rows
 from orders.db.statements import DriverStatement, unnested
 from orders.db.tables import order_events, orders, outbox
+from orders.db.whole_orders import EVENT_COLUMNS, event_binds, event_params
 from orders.model import OrderEvent
 from orders.outbox import OutboxMessage
 from orders.status import OrderStatus
