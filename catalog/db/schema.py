@@ -61,15 +61,24 @@ class UtcDateTime(TypeDecorator[datetime]):
         return super().bind_processor(dialect)
 
 
+# The latest time written and its text: a chat turn binds its one `now` several times (claim, conversation,
+# replies), so most binds are this same object. One tuple, swapped whole: safe across the reader threads.
+_latest: list[tuple[datetime | None, str | None]] = [(None, None)]
+
+
 def _sqlite_utc_text(value: datetime | None) -> str | None:
     """An aware time as SQLite's DATETIME text in UTC: `YYYY-MM-DD HH:MM:SS.ffffff`."""
+    latest = _latest[0]
+    if value is latest[0]:
+        return latest[1]
     if value is None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given; pass an aware UTC time")
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    text = utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+    _latest[0] = (value, text)
+    return text
 
 
 products = Table(

@@ -42,3 +42,15 @@ def test_nothing_stays_nothing_and_a_naive_time_is_refused() -> None:
     assert stored(None) is None
     with pytest.raises(ValueError, match="naive"):
         stored(datetime(2026, 12, 2, 14, 5))
+
+
+def test_the_same_time_bound_again_and_others_between_keep_their_own_text() -> None:
+    first = datetime(2026, 12, 3, 6, 0, 0, 1, tzinfo=UTC)
+    india = datetime(2026, 12, 3, 11, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert [stored(first), stored(first), stored(None), stored(india), stored(first)] == [
+        "2026-12-03 06:00:00.000001",
+        "2026-12-03 06:00:00.000001",
+        None,
+        "2026-12-03 06:00:00.000000",
+        "2026-12-03 06:00:00.000001",
+    ]
