@@ -25,7 +25,9 @@ class PostgresGroupCommit:
     On PostgreSQL every statement is a round trip, and the round trips (not the SQL) are what a chat turn
     costs: a transaction of its own per turn added a BEGIN, a COMMIT and the pool's liveness check to
     four statements. Here the turns queued while the previous batches ran share those, a few batches are
-    in flight at once (the database works on one while we prepare the next), and a connection found dead
+    in flight at once (the database works on one while we prepare the next: writes waiting together are
+    split among the drainers about to take them, not all put in the first one's transaction), and a
+    connection found dead
     is replaced and the batch run again, which is safe because nothing of it was committed. If one unit
     of work raises, the batch is rolled back and each unit runs again alone, so each succeeds or fails by
     itself; every caller hears its result after the commit.
@@ -41,6 +43,7 @@ class PostgresGroupCommit:
         self._waiting: Batch = []
         self._drainers: set[asyncio.Task[None]] = set()
         self._draining = 0  # drainers still looking at the queue (a task is "done" only later)
+        self._running = 0  # transactions under way
 
     async def submit(self, work: Work[T]) -> T:
         """Queue `work` for the next batch; its result comes back once that batch is committed."""
@@ -61,8 +64,14 @@ class PostgresGroupCommit:
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting[: self.MAX_BATCH], self._waiting[self.MAX_BATCH :]
-                for future, result, error in await self._commit(batch):
+                size = share(len(self._waiting), self.MAX_BATCH, self._draining - self._running)
+                batch, self._waiting = self._waiting[:size], self._waiting[size:]
+                self._running += 1
+                try:
+                    outcomes = await self._commit(batch)
+                finally:
+                    self._running -= 1
+                for future, result, error in outcomes:
                     settle(future, result, error)
         finally:
             self._draining -= 1  # in the same step as the empty-queue check: no queued write is missed
@@ -99,6 +108,12 @@ class PostgresGroupCommit:
                 await conn.commit()  # a failure here is not retried: the commit may have happened
                 return results
         raise AssertionError("unreachable")
+
+
+def share(waiting: int, most: int, takers: int) -> int:
+    """How many of `waiting` one batch takes when `takers` drainers are about to take some: an even part
+    (up to `most`), so that their batches run side by side rather than the first taking all."""
+    return min(most, -(-waiting // max(takers, 1)))
 
 
 def _run_all(conn: Connection, batch: Batch) -> Outcomes:

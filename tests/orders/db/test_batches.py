@@ -1,0 +1,100 @@
+"""Batches and group commit on PostgreSQL: what waits is shared among transactions side by side, and a few
+late arrivals join the next batch instead of each opening a transaction of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Connection, text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+from orders.db.batches import Batches
+from orders.db.engine import Database
+from tests.conftest import POSTGRES_ONLY, POSTGRES_URL
+
+GATE = 7  # an advisory lock the test holds: every batch waits for it inside its transaction
+
+
+class _Recorded:
+    """A batch's work: waits at the gate, then doubles each request; remembers each batch's requests and
+    the transaction it ran in."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[list[int], int]] = []
+
+    def __call__(self, conn: Connection, requests: Sequence[int]) -> list[int]:
+        conn.execute(text("SELECT pg_advisory_xact_lock_shared(:gate)"), {"gate": GATE})
+        self.batches.append((list(requests), int(conn.execute(text("SELECT txid_current()")).scalar_one())))
+        return [2 * r for r in requests]
+
+
+@POSTGRES_ONLY
+async def test_what_waits_together_is_shared_among_transactions_running_side_by_side(db: Database) -> None:
+    work = _Recorded()
+    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    async with _gate_closed() as gate:
+        results = asyncio.gather(*(batches.submit(i) for i in range(64)))
+        await _waiting_at_the_gate(gate, 3)  # three transactions at once, not one holding all 64
+    assert await results == [2 * i for i in range(64)]
+    assert sorted(len(requests) for requests, _ in work.batches) == [21, 21, 22]
+    assert len({txid for _, txid in work.batches}) == 3
+    assert sorted(r for requests, _ in work.batches for r in requests) == list(range(64))
+
+
+@POSTGRES_ONLY
+async def test_a_few_arriving_while_a_batch_is_written_wait_and_go_together(db: Database) -> None:
+    work = _Recorded()
+    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    async with _gate_closed() as gate:
+        first = asyncio.ensure_future(batches.submit(0))
+        await _waiting_at_the_gate(gate, 1)
+        later = []
+        for i in range(1, 4):  # one at a time, as the replies of a committed batch come back
+            later.append(asyncio.ensure_future(batches.submit(i)))
+            await asyncio.sleep(0)
+    assert await first == 0
+    assert await asyncio.gather(*later) == [2, 4, 6]
+    assert [requests for requests, _ in work.batches] == [[0], [1, 2, 3]]
+
+
+@POSTGRES_ONLY
+async def test_writes_waiting_together_run_in_transactions_side_by_side(db: Database) -> None:
+    work = _Recorded()
+    async with _gate_closed() as gate:
+        written = asyncio.gather(*(db.write(functools.partial(work, requests=[r])) for r in (1, 2)))
+        await _waiting_at_the_gate(gate, 2)  # not one transaction running both, one after the other
+    assert await written == [[2], [4]]
+    assert len({txid for _, txid in work.batches}) == 2
+
+
+@asynccontextmanager
+async def _gate_closed() -> AsyncIterator[AsyncConnection]:
+    """A session of its own holding the gate shut until the block ends."""
+    assert POSTGRES_URL is not None
+    engine = create_async_engine(POSTGRES_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:gate)"), {"gate": GATE})
+            try:
+                yield conn
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:gate)"), {"gate": GATE})
+                await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _waiting_at_the_gate(conn: AsyncConnection, sessions: int) -> None:
+    """Return once `sessions` other sessions wait for the gate (fail if they never do, rather than hang)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = :gate AND NOT granted"
+    )
+    for _ in range(1000):
+        seen = (await conn.execute(waiting, {"gate": GATE})).scalar_one()
+        if seen >= sessions:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{seen} sessions waited at the gate, not {sessions}")
