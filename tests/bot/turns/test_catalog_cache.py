@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+
+from sqlalchemy import event
 
 from bot.turns.catalog_cache import CatalogCache
 from catalog.service import CatalogService
@@ -65,3 +68,23 @@ async def test_units_sold_are_counted_again_only_every_few_minutes(
     assert [p.sku for p in snapshot.sellable()] == ["TEA", "COFFEE", "CUP"]
     ticks.now += 300
     assert await first_list(cache) == ["CUP", "TEA", "COFFEE"]
+
+
+async def test_turns_arriving_together_at_a_cold_start_wait_for_one_load(
+    db: Database, catalog: CatalogService
+) -> None:
+    loads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM products" in statement:
+            loads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        cache = CatalogCache(db)
+        snapshots = await asyncio.gather(*(cache.snapshot() for _ in range(20)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert all(s is snapshots[0] for s in snapshots)
+    assert [p.sku for p in snapshots[0].sellable()] == ["TEA", "COFFEE", "CUP"]
+    assert len(loads) == 2  # the fingerprint and the products, once
