@@ -30,6 +30,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html"], default_for_string=False, default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,  # a page is served byte for byte; chat messages are stripped anyway
+        # Templates ship with the package and change only with it: compiled once, never checked again
+        # (checking cost two file-system calls per message sent, ~2 % of a chat turn's CPU).
+        auto_reload=False,
     )
 
 

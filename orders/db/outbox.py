@@ -166,8 +166,9 @@ class OutboxRepository:
         A message whose dedupe key was written before is not ours to send, and is left out.
         """
         rows = pending_rows(messages, now)
+        until = now + lease  # one object for both columns: SQLite writes a time bound again from a cache
         for values in rows:  # not due while leased: claims skip it by the due-time index alone
-            values |= {"lease_until": now + lease, "due_at": now + lease, "lease_owner": owner, "attempts": 1}
+            values |= {"lease_until": until, "due_at": until, "lease_owner": owner, "attempts": 1}
         if self._conn.dialect.name == "postgresql":
             written = (
                 {key: id_ for id_, key in _INSERT_LEASED_MANY.run(self._conn, rows).rows} if rows else {}
