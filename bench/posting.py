@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp
 
 from bench.telegram_shop import SECRET
@@ -38,7 +38,8 @@ class WebhookFeeder:
         self._app = app
 
     async def post(self, update: dict[str, Any]) -> tuple[int, bytes]:
-        body = json.dumps(update).encode()
+        # orjson: the peers' feeder posts updates it read already encoded, and spends nothing on this.
+        body = orjson.dumps(update)
         scope: dict[str, Any] = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -90,7 +91,7 @@ class HttpPoster:
         ).encode()
 
     async def post(self, update: dict[str, Any]) -> tuple[int, bytes]:
-        body = json.dumps(update).encode()
+        body = orjson.dumps(update)
         request = self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
         if self._idle:
             try:  # the server may have closed a connection that sat idle past its keep-alive
