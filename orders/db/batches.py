@@ -50,6 +50,7 @@ class Batches(Generic[R, T]):
         self._draining = 0  # drainers started and not finished
         self._writing = 0  # batches being written
         self._tasks: set[asyncio.Task[None]] = set()
+        self._entered: set[asyncio.Task[None]] = set()  # drainers that ran their first step
 
     async def submit(self, request: R) -> T:
         """`request`'s result, once the batch it went into is committed."""
@@ -58,16 +59,32 @@ class Batches(Generic[R, T]):
         if self._draining == 0 or (
             self._draining < self._in_flight and len(self._waiting) >= self._min_batch
         ):
-            self._draining += 1
-            task = asyncio.create_task(self._drain())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start()
         return await future
 
+    def _start(self) -> None:
+        self._draining += 1
+        task = asyncio.create_task(self._drain())
+        self._tasks.add(task)
+        task.add_done_callback(self._drained)
+
+    def _drained(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task not in self._entered:  # cancelled before its first step: its `finally` never ran
+            self._draining -= 1
+            if self._waiting and self._draining == 0:
+                self._start()
+        self._entered.discard(task)
+
     async def _drain(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._entered.add(task)
+        first = True  # started because enough waited (or nothing was written): it takes its share
         try:
             # The last drainer takes whatever waits; another leaves a few for the batches still in flight.
-            while self._waiting and (self._draining == 1 or len(self._waiting) >= self._min_batch):
+            while self._waiting and (first or self._draining == 1 or len(self._waiting) >= self._min_batch):
+                first = False
                 size = share(len(self._waiting), self._max_batch, self._draining - self._writing)
                 batch, self._waiting = self._waiting[:size], self._waiting[size:]
                 self._writing += 1

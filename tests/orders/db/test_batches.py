@@ -61,6 +61,20 @@ async def test_a_few_arriving_while_a_batch_is_written_wait_and_go_together(db: 
 
 
 @POSTGRES_ONLY
+async def test_enough_arriving_beside_a_batch_in_flight_fill_every_free_transaction(db: Database) -> None:
+    work = _Recorded()
+    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    async with _gate_closed() as gate:
+        first = asyncio.ensure_future(batches.submit(0))
+        await _waiting_at_the_gate(gate, 1)
+        later = asyncio.gather(*(batches.submit(i) for i in range(1, 11)))
+        await _waiting_at_the_gate(gate, 3)  # both free transactions take a part, none waits for the first
+    assert await first == 0
+    assert await later == [2 * i for i in range(1, 11)]
+    assert sorted(requests for requests, _ in work.batches) == [[0], [1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+
+
+@POSTGRES_ONLY
 async def test_writes_waiting_together_run_in_transactions_side_by_side(db: Database) -> None:
     work = _Recorded()
     async with _gate_closed() as gate:
