@@ -39,6 +39,7 @@ class ChatcartApp(FastAPI):
     """FastAPI with the webhook routes answered before its middleware stack (see `bot.web.direct_routes`)."""
 
     direct_routes: dict[str, Handler]
+    _tracing: bool | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
         # Outside FastAPI's own stack, so that its 500 page gets the security headers too.
@@ -46,15 +47,23 @@ class ChatcartApp(FastAPI):
         return DirectRoutes(guarded, self.direct_routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # A webhook goes straight to the routes above: FastAPI's own entry first asks whether OpenTelemetry
-        # is configured (three environment lookups, ~1.5 % of a chat turn's CPU) for a request that none
-        # of its instrumented machinery would see.
-        if scope["type"] == "http" and scope["path"] in self.direct_routes:
+        # Unless OpenTelemetry is configured, a webhook goes straight to the routes above: FastAPI's own
+        # entry asks whether it is on every request (three environment lookups, ~1.5 % of a chat turn's CPU).
+        if scope["type"] == "http" and scope["path"] in self.direct_routes and not self._traced():
             if self.middleware_stack is None:
                 self.middleware_stack = self.build_middleware_stack()
+            scope["app"] = self
             await self.middleware_stack(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    def _traced(self) -> bool:
+        """Whether FastAPI's OpenTelemetry instrumentation is on: asked at the first webhook, when the
+        providers an operator configures at start-up are in place, and remembered."""
+        if self._tracing is None:
+            telemetry = getattr(self, "_native_telemetry", None)  # absent in older FastAPI releases
+            self._tracing = telemetry is not None and bool(telemetry.enabled())
+        return self._tracing
 
 
 def create_app(services: Services | None = None, *, run_worker: bool = True) -> ChatcartApp:
