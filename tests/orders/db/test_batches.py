@@ -49,8 +49,7 @@ async def test_a_few_arriving_while_a_batch_is_written_wait_and_go_together(db: 
     work = _Recorded()
     batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
     async with _gate_closed() as gate:
-        first = asyncio.ensure_future(batches.submit(0))
-        await _waiting_at_the_gate(gate, 1)
+        first = await _held_at_the_gate(batches, gate)
         later = []
         for i in range(1, 4):  # one at a time, as the replies of a committed batch come back
             later.append(asyncio.ensure_future(batches.submit(i)))
@@ -65,8 +64,7 @@ async def test_enough_arriving_beside_a_batch_in_flight_fill_every_free_transact
     work = _Recorded()
     batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
     async with _gate_closed() as gate:
-        first = asyncio.ensure_future(batches.submit(0))
-        await _waiting_at_the_gate(gate, 1)
+        first = await _held_at_the_gate(batches, gate)
         later = asyncio.gather(*(batches.submit(i) for i in range(1, 11)))
         await _waiting_at_the_gate(gate, 3)  # both free transactions take a part, none waits for the first
     assert await first == 0
@@ -99,6 +97,13 @@ async def _gate_closed() -> AsyncIterator[AsyncConnection]:
                 await conn.commit()
     finally:
         await engine.dispose()
+
+
+async def _held_at_the_gate(batches: Batches[int, int], gate: AsyncConnection) -> asyncio.Future[int]:
+    """Request 0 submitted, its batch's transaction waiting at the gate."""
+    first = asyncio.ensure_future(batches.submit(0))
+    await _waiting_at_the_gate(gate, 1)
+    return first
 
 
 async def _waiting_at_the_gate(conn: AsyncConnection, sessions: int) -> None:
