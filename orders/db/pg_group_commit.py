@@ -27,10 +27,9 @@ class PostgresGroupCommit:
     four statements. Here the turns queued while the previous batches ran share those, a few batches are
     in flight at once (the database works on one while we prepare the next: writes waiting together are
     split among the drainers about to take them, not all put in the first one's transaction), and a
-    connection found dead
-    is replaced and the batch run again, which is safe because nothing of it was committed. If one unit
-    of work raises, the batch is rolled back and each unit runs again alone, so each succeeds or fails by
-    itself; every caller hears its result after the commit.
+    connection found dead is replaced and the batch run again, which is safe because nothing of it was
+    committed. If one unit of work raises, the batch is rolled back and each unit runs again alone, so
+    each succeeds or fails by itself; every caller hears its result after the commit.
     """
 
     MAX_BATCH = 64

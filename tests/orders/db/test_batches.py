@@ -33,8 +33,7 @@ class _Recorded:
 
 @POSTGRES_ONLY
 async def test_what_waits_together_is_shared_among_transactions_running_side_by_side(db: Database) -> None:
-    work = _Recorded()
-    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    work, batches = _batches(db)
     async with _gate_closed() as gate:
         results = asyncio.gather(*(batches.submit(i) for i in range(64)))
         await _waiting_at_the_gate(gate, 3)  # three transactions at once, not one holding all 64
@@ -46,8 +45,7 @@ async def test_what_waits_together_is_shared_among_transactions_running_side_by_
 
 @POSTGRES_ONLY
 async def test_a_few_arriving_while_a_batch_is_written_wait_and_go_together(db: Database) -> None:
-    work = _Recorded()
-    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    work, batches = _batches(db)
     async with _gate_closed() as gate:
         first = await _held_at_the_gate(batches, gate)
         later = []
@@ -61,8 +59,7 @@ async def test_a_few_arriving_while_a_batch_is_written_wait_and_go_together(db: 
 
 @POSTGRES_ONLY
 async def test_enough_arriving_beside_a_batch_in_flight_fill_every_free_transaction(db: Database) -> None:
-    work = _Recorded()
-    batches = Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
+    work, batches = _batches(db)
     async with _gate_closed() as gate:
         first = await _held_at_the_gate(batches, gate)
         later = asyncio.gather(*(batches.submit(i) for i in range(1, 11)))
@@ -73,6 +70,18 @@ async def test_enough_arriving_beside_a_batch_in_flight_fill_every_free_transact
 
 
 @POSTGRES_ONLY
+async def test_a_drainer_cancelled_before_it_ran_leaves_no_request_behind(db: Database) -> None:
+    work, batches = _batches(db)
+    first = asyncio.ensure_future(batches.submit(0))
+    await asyncio.sleep(0)  # the request waits and its drainer is created, not yet run
+    for task in asyncio.all_tasks():
+        if task.get_coro().__qualname__ == "Batches._drain":  # type: ignore[union-attr]
+            task.cancel()  # as a shutdown would
+    assert await asyncio.wait_for(asyncio.shield(first), timeout=30) == 0  # another drainer took it
+    assert [requests for requests, _ in work.batches] == [[0]]
+
+
+@POSTGRES_ONLY
 async def test_writes_waiting_together_run_in_transactions_side_by_side(db: Database) -> None:
     work = _Recorded()
     async with _gate_closed() as gate:
@@ -80,6 +89,12 @@ async def test_writes_waiting_together_run_in_transactions_side_by_side(db: Data
         await _waiting_at_the_gate(gate, 2)  # not one transaction running both, one after the other
     assert await written == [[2], [4]]
     assert len({txid for _, txid in work.batches}) == 2
+
+
+def _batches(db: Database) -> tuple[_Recorded, Batches[int, int]]:
+    """Recorded work and the batches that run it: three in flight, eight make a batch of their own."""
+    work = _Recorded()
+    return work, Batches(db, work, max_batch=64, min_batch=8, in_flight=3)
 
 
 @asynccontextmanager
