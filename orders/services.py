@@ -29,6 +29,7 @@ from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidOrder, O
 from orders.filters import OrderFilter
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
+from orders.outbox import OutboxMessage
 from orders.placement import (
     check_methods,
     check_references,
@@ -118,8 +119,11 @@ class OrderService:
         orders.remember_idempotency(key, request_hash, order.id, self._clock())
         return Placement(order, created=True)
 
-    def place_in(self, conn: Connection, cmd: PlaceOrder) -> Order:
-        """Place an order inside the caller's transaction (the chat turn uses this directly)."""
+    def place_in(
+        self, conn: Connection, cmd: PlaceOrder, notices: list[OutboxMessage] | None = None
+    ) -> Order:
+        """Place an order inside the caller's transaction (the chat turn uses this directly); its
+        notifications are written now, or added to `notices` for the caller to write with its own rows."""
         now = self._clock()
         products = ProductRepository(conn)
         wanted = [r.sku for r in cmd.lines if r.sku is not None]
@@ -137,9 +141,13 @@ class OrderService:
         values = self._new_order(cmd, lines, method, now) | {"fields": fields}
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
         order = orders.insert(values, lines, created)
-        OutboxRepository(conn).add(notifications.on_order_placed(order, self._targets), now)
+        told = notifications.on_order_placed(order, self._targets)
+        if notices is None:
+            OutboxRepository(conn).add(told, now)
         if order.payment_status is PaymentStatus.PENDING:
             open_pay_link(conn, order, self.payment_provider, now)
+        if notices is not None:  # last: an order refused before this point leaves no notification behind
+            notices += told
         when_committed(conn, lambda: _announce_placed(order))
         return order
 

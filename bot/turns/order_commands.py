@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection
 
 from bot.turns.failures import refused_value
+from catalog.search import CatalogSnapshot
 from flows.messages import ConversationKey
 from flows.results import REFUSED_OTHER, REFUSED_STOCK, REFUSED_UNAVAILABLE
 from flows.turn import (
@@ -26,12 +28,13 @@ from flows.turn import (
     StatusUnchanged,
 )
 from orders.checkouts import check_message
-from orders.commands import ChangeStatus
+from orders.commands import ChangeStatus, PlaceOrder
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
 from orders.db.statements import DriverSavepoint
 from orders.errors import OrderError, OutOfStock, UnknownProduct
-from orders.model import Customer, Lead
+from orders.model import Customer, Lead, Order
+from orders.outbox import OutboxMessage
 from orders.services import OrderService
 from orders.status import OrderStatus, PaymentMethod, PaymentStatus
 
@@ -41,15 +44,37 @@ MAX_NUMBER = 2**31 - 1  # orders.number is a 32-bit INTEGER on PostgreSQL: no bi
 CUSTOMER_COLUMNS = (("name", 200), ("phone", 64), ("email", 200))
 
 
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """A command run in a turn of a batch (PostgreSQL), whose statement count is what the batch costs.
+
+    `notices`: the new orders' notifications, which the batch writes with its replies in one statement.
+    `shared`: the batch holds other conversations' turns. A placement there takes a savepoint (a round trip)
+    only when the turn's catalog says a product tracks stock, the one refusal that can follow a write of
+    its own; any other error fails the batch, whose turns then run again each alone, with savepoints.
+    """
+
+    notices: list[OutboxMessage]
+    catalog: CatalogSnapshot
+    shared: bool
+
+
 class OrderCommands:
     """Carries out what the engine asked (place, confirm, cancel, report) in the turn's transaction."""
 
     def __init__(self, orders: OrderService) -> None:
         self._orders = orders
 
-    def run(self, conn: Connection, key: ConversationKey, command: Command, now: datetime) -> Outcome:
+    def run(
+        self,
+        conn: Connection,
+        key: ConversationKey,
+        command: Command,
+        now: datetime,
+        batched: Batched | None = None,
+    ) -> Outcome:
         if isinstance(command, PlaceOrderCommand):
-            return self._place(conn, command)
+            return self._place(conn, command, batched)
         if isinstance(command, ConfirmOrderCommand):
             return self._move(conn, key, command.number, OrderStatus.CONFIRMED)
         if isinstance(command, CancelOrderCommand):
@@ -62,13 +87,18 @@ class OrderCommands:
         order = OrderRepository(conn).get(number) if 0 < number <= MAX_NUMBER else None
         return StatusReport(number, order.status if order and _owns(order.lead, key) else None)
 
-    def _place(self, conn: Connection, command: PlaceOrderCommand) -> Outcome:
+    def _place(self, conn: Connection, command: PlaceOrderCommand, batched: Batched | None) -> Outcome:
         if (too_long := _too_long(command.order.customer)) is not None:
             return OrderRefused(too_long)
+        notices = None if batched is None else batched.notices
+        if batched is not None and batched.shared and not _tracks_stock(command.order, batched.catalog):
+            order = self._orders.place_in(conn, command.order, notices)  # raises: the batch runs again
+            return _placed(order)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
         savepoint = DriverSavepoint(conn, "place_order")
+        placed: list[OutboxMessage] = []
         try:
-            order = self._orders.place_in(conn, command.order)
+            order = self._orders.place_in(conn, command.order, None if notices is None else placed)
         except OrderError as exc:
             savepoint.rollback()
             # The engine words the refusal for the shopper; the services' text is for staff and logs.
@@ -83,7 +113,9 @@ class OrderCommands:
             savepoint.rollback()
             return OrderRefused(REFUSED_OTHER)
         savepoint.release()
-        return OrderPlaced(order.number, order.total, online=order.payment_status is PaymentStatus.PENDING)
+        if notices is not None:
+            notices += placed
+        return _placed(order)
 
     def _check_payment(self, conn: Connection, key: ConversationKey, number: int, now: datetime) -> Outcome:
         """ "I've paid": the provider is asked after commit (through the outbox), and the shopper told."""
@@ -120,6 +152,21 @@ class OrderCommands:
         change = ChangeStatus(number, OrderStatus.CANCELLED, "customer", reason="changed in chat")
         self._orders.change_status_in(conn, change, current=order)
         return OrderReopened(number, order.lines, dict(order.fields), order.delivery.method)
+
+
+def _placed(order: Order) -> OrderPlaced:
+    return OrderPlaced(order.number, order.total, online=order.payment_status is PaymentStatus.PENDING)
+
+
+def _tracks_stock(order: PlaceOrder, catalog: CatalogSnapshot) -> bool:
+    """Whether a line's product tracks stock, as far as the catalog knows (one it does not know may)."""
+    for line in order.lines:
+        product = catalog.by_sku(line.sku) if line.sku is not None else None
+        if product is None and line.product_id is not None:
+            product = catalog.by_id(line.product_id)
+        if product is None or product.tracks_stock:
+            return True
+    return False
 
 
 def _too_long(customer: Customer) -> str | None:

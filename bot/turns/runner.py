@@ -18,7 +18,7 @@ from bot.delivery.windows import touch
 from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.claims import claim, claim_many
-from bot.turns.order_commands import OrderCommands
+from bot.turns.order_commands import Batched, OrderCommands
 from flows.assistant import ASSISTED_STEPS
 from flows.conversation import Conversation, Step
 from flows.engine import step
@@ -169,14 +169,21 @@ class TurnRunner:
         fresh = [t for t in batch if (t.provider, t.inbound.message_id) in claimed]
         touch(conn, [t.inbound.key for t in fresh if t.inbound.key.channel in self._windowed], now)
         loaded = sql.load_many_in(conn, [t.inbound.key for t in fresh])
-        stepped = [self._step(conn, t, loaded.get(t.inbound.key), now) for t in fresh]
+        notices: list[OutboxMessage] = []  # the new orders' notifications, written with the replies
+        stepped = [
+            self._step(
+                conn, t, loaded.get(t.inbound.key), now, Batched(notices, t.view.catalog, len(fresh) > 1)
+            )
+            for t in fresh
+        ]
         sql.save_many_in(conn, [conversation for conversation, _ in stepped], now)
         messages = [
             self._message(turn.provider, turn.inbound, reply, i)
             for turn, (_, replies) in zip(fresh, stepped, strict=True)
             for i, reply in enumerate(replies)
         ]
-        leased = OutboxRepository(conn).add_leased(messages, now, owner=self._owner, lease=LEASE)
+        outbox = OutboxRepository(conn)
+        leased = outbox.add_leased(messages, now, owner=self._owner, lease=LEASE, relayed=notices)
         by_recipient: dict[str, list[OutboxRow]] = {}
         for row in leased:
             by_recipient.setdefault(row.recipient, []).append(row)
@@ -187,7 +194,7 @@ class TurnRunner:
         return [results.get(id(turn)) for turn in batch]
 
     def _step(
-        self, conn: Connection, turn: _Turn, loaded: Conversation | None, now: datetime
+        self, conn: Connection, turn: _Turn, loaded: Conversation | None, now: datetime, batched: Batched
     ) -> tuple[Conversation, list[OutboundMessage]]:
         """The engine's step and the order commands it asked for: the conversation and its replies."""
         view, inbound = turn.view, turn.inbound
@@ -195,7 +202,7 @@ class TurnRunner:
         stepped = step(conversation, inbound, view, now)
         replies = list(stepped.replies)
         for command in stepped.commands:
-            outcome = self._commands.run(conn, inbound.key, command, now)
+            outcome = self._commands.run(conn, inbound.key, command, now, batched)
             replies += resume(conversation, outcome, view).replies
         return conversation, replies
 

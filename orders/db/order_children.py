@@ -8,7 +8,19 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from catalog.db.schema import UtcDateTime
 from orders.db.statements import DriverStatement
@@ -96,11 +108,12 @@ _ONE = [DriverStatement(query) for query in _SEPARATE[False]]
 _TOGETHER = union_all(
     *(
         select(literal(i).label("kind"), t.c.order_id, o.label("place"), _as_json(t)).where(
-            t.c.order_id == func.any(bindparam("b_ids"))
+            t.c.order_id == func.any(bindparam("b_ids", type_=ARRAY(Integer)))
         )
         for i, (t, o, _) in enumerate(_KINDS)
     )
 ).order_by("kind", "order_id", "place")
+_TOGETHER_RUN = DriverStatement(_TOGETHER)  # a chat turn's confirmation reads one order's this way
 # JSON keeps timestamps as text: these columns are read back into datetimes.
 _TIMES = [[c.name for c in t.c if isinstance(c.type, UtcDateTime)] for t, _, _ in _KINDS]
 
@@ -144,7 +157,7 @@ def load_children(conn: Connection, ids: Sequence[int]) -> Children:
     """The lines, history and payments of the orders `ids`, each in its order."""
     found = no_children()
     if conn.dialect.name == "postgresql":
-        for kind, order_id, _, row in conn.execute(_TOGETHER, {"b_ids": list(ids)}):
+        for kind, order_id, _, row in _TOGETHER_RUN.run(conn, {"b_ids": list(ids)}).rows:
             child_from_json(found, kind, order_id, row)
     elif len(ids) == 1:
         for kind, statement in enumerate(_ONE):

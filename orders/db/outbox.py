@@ -157,9 +157,16 @@ class OutboxRepository:
         insert_rows(self._conn, pending_rows(messages, now), _INSERT, _INSERT_LEASED_MANY.run)
 
     def add_leased(
-        self, messages: list[OutboxMessage], now: datetime, *, owner: str, lease: timedelta
+        self,
+        messages: list[OutboxMessage],
+        now: datetime,
+        *,
+        owner: str,
+        lease: timedelta,
+        relayed: Sequence[OutboxMessage] = (),
     ) -> list[OutboxRow]:
-        """Write messages already leased to `owner`, who sends them right after commit.
+        """Write messages already leased to `owner`, who sends them right after commit, and `relayed` ones
+        for the relay to send (as `add` writes them).
 
         On the driver (`orders.db.statements`): on PostgreSQL one statement for all (a round trip is the
         cost there), on SQLite one INSERT … RETURNING each (SQLAlchemy's executemany batching costs more).
@@ -170,12 +177,14 @@ class OutboxRepository:
         for values in rows:  # not due while leased: claims skip it by the due-time index alone
             values |= {"lease_until": until, "due_at": until, "lease_owner": owner, "attempts": 1}
         if self._conn.dialect.name == "postgresql":
+            rows += pending_rows(relayed, now)
             written = (
                 {key: id_ for id_, key in _INSERT_LEASED_MANY.run(self._conn, rows).rows} if rows else {}
             )
             ids = [written.get(m.dedupe_key) for m in messages]
         else:
             ids = [_INSERT_LEASED.run(self._conn, values).scalar() for values in rows]
+            self.add(list(relayed), now)
         return [
             OutboxRow(row_id, m.kind, m.recipient, m.payload, m.dedupe_key, m.order_id, 1, now, m.channel)
             for m, row_id in zip(messages, ids, strict=True)

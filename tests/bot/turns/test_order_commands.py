@@ -3,11 +3,16 @@ get a polite outcome while the turn (and the turns sharing its transaction) go o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import Connection
 
-from bot.turns.order_commands import OrderCommands
+from bot.turns.catalog_cache import CatalogCache
+from bot.turns.order_commands import Batched, OrderCommands
 from catalog.product import ProductData
+from catalog.search import CatalogSnapshot
 from catalog.service import CatalogService
 from flows.messages import ConversationKey
 from flows.results import REFUSED_OTHER, REFUSED_STOCK
@@ -26,8 +31,11 @@ from flows.turn import (
 from orders.commands import LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
-from orders.db.tables import orders
+from orders.db.tables import orders, outbox
+from orders.errors import OutOfStock
 from orders.model import Customer, Lead, Order
+from orders.notifications import NotificationTargets
+from orders.outbox import OutboxMessage
 from orders.services import OrderService
 from orders.status import OrderStatus
 from orders.store import StoreConfig
@@ -125,3 +133,51 @@ async def test_turns_sharing_a_transaction_keep_their_orders_whole_when_one_betw
     assert [[e.kind for e in o.history] for o in placed if o] == [["created"], ["created"]]
     assert await count_rows(db, orders) == 2
     assert (await stock_of(db, "OOLONG"), await stock_of(db, "RARE")) == (4, 0)
+
+
+async def test_in_a_shared_batch_only_a_catalog_that_tracks_stock_buys_a_savepoint(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    # On PostgreSQL each savepoint is a round trip of the batch. Where the turn's catalog says no line's
+    # stock is tracked, none is taken: a refusal then (a catalog gone stale) fails the whole batch, whose
+    # turns run again each alone, where it is refused politely.
+    await catalog.create(ProductData("RARE", "Rare tea", 900, stock=1))
+    commands = OrderCommands(OrderService(db, store, clock=clock))
+    known = (await CatalogCache(db, clock=clock).snapshot()).products
+    stale = CatalogSnapshot([replace(p, stock=None) if p.sku == "RARE" else p for p in known])
+    two_rare = place((LineRequest(2, "RARE"),))
+
+    def batch(snapshot: CatalogSnapshot, *, shared: bool) -> Callable[[Connection], Outcome]:
+        return lambda conn: commands.run(conn, KEY, two_rare, clock(), Batched([], snapshot, shared))
+
+    with pytest.raises(OutOfStock):
+        await db.write(batch(stale, shared=True))
+    assert await db.write(batch(stale, shared=False)) == OrderRefused(REFUSED_STOCK, "RARE")
+    assert await db.write(batch(CatalogSnapshot(known), shared=True)) == OrderRefused(REFUSED_STOCK, "RARE")
+    assert (await count_rows(db, orders), await stock_of(db, "RARE")) == (0, 1)
+
+
+async def test_a_batch_is_handed_its_placed_orders_notifications_and_none_of_a_refused_one(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    await catalog.create(ProductData("RARE", "Rare tea", 900, stock=1))
+    targets = NotificationTargets(admin_recipients=("telegram:1",))
+    commands = OrderCommands(OrderService(db, store, targets=targets, clock=clock))
+    snapshot = await CatalogCache(db, clock=clock).snapshot()
+    notices: list[OutboxMessage] = []
+
+    def turns(conn: Connection) -> list[Outcome]:
+        return [
+            commands.run(conn, KEY, command, clock(), Batched(notices, snapshot, shared=True))
+            for command in (place((LineRequest(1, "TEA"),)), place((LineRequest(2, "RARE"),)))
+        ]
+
+    placed, refused = await db.write(turns)
+    assert refused == OrderRefused(REFUSED_STOCK, "RARE")
+    assert isinstance(placed, OrderPlaced)
+    (order,) = await db.read(lambda conn: [OrderRepository(conn).get(placed.number)])
+    assert order is not None
+    assert [(m.recipient, m.dedupe_key) for m in notices] == [
+        ("telegram:1", f"order:{order.id}:placed:admin:telegram:1")
+    ]
+    assert await count_rows(db, outbox) == 0  # the batch writes them with its replies

@@ -194,3 +194,18 @@ async def test_a_channel_that_works_again_makes_waiting_rows_due_but_not_those_b
     await settle(db, clock, Outcome((await ids(db))["b"], retry_at=clock() + timedelta(minutes=1)))
     await db.write(lambda conn: OutboxRepository(conn).due_now("telegram", clock()))
     assert await claim(db, clock, owner="w2") == ["b"]
+
+
+async def test_messages_written_beside_leased_replies_wait_for_the_relay(db: Database, clock: Clock) -> None:
+    # A batch of chat turns writes its replies (sent by the turn) and its orders' notices (sent by the
+    # relay) in one statement; a notice written before stays as it was.
+    await add(db, clock, message("known"))
+    replies = [message("reply-1", recipient="telegram:42"), message("reply-2", recipient="telegram:43")]
+    leased = await db.write(
+        lambda conn: OutboxRepository(conn).add_leased(
+            replies, clock(), owner="turns", lease=LEASE, relayed=[message("notice"), message("known")]
+        )
+    )
+    assert [row.dedupe_key for row in leased] == ["reply-1", "reply-2"]
+    assert await count_rows(db, outbox) == 4
+    assert await claim(db, clock) == ["known", "notice"]  # the replies are leased to their turn
