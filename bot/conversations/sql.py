@@ -174,4 +174,18 @@ class SqlConversations:
         return await self._db.read(lambda conn: load_in(conn, key))
 
     async def save(self, conversation: Conversation, now: datetime) -> None:
-        await self._db.write(lambda conn: save_in(conn, conversation, now))
+        """Save it (StaleConversation if someone else did since it was loaded); its version moves on only
+        once that is committed."""
+        # A write may run more than once: alone again after a batch it shared was rolled back (where its
+        # save may have succeeded). Each run starts from the version the caller holds.
+        version = conversation.version
+
+        def attempt(conn: Connection) -> None:
+            conversation.version = version
+            save_in(conn, conversation, now)
+
+        try:
+            await self._db.write(attempt)
+        except BaseException:
+            conversation.version = version
+            raise

@@ -46,7 +46,8 @@ CUSTOMER_COLUMNS = (("name", 200), ("phone", 64), ("email", 200))
 
 @dataclass(frozen=True, slots=True)
 class Batched:
-    """A command run in a turn of a batch (PostgreSQL), whose statement count is what the batch costs.
+    """A command run in the runner's batch of turns; on PostgreSQL, where several conversations' turns share
+    one, each statement is a round trip of the whole batch.
 
     `notices`: the new orders' notifications, which the batch writes with its replies in one statement.
     `shared`: the batch holds other conversations' turns. A placement there takes a savepoint (a round trip)
