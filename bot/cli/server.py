@@ -12,10 +12,16 @@ import signal
 from bot.cli.common import Subcommands
 from bot.setup.startup import load_demo_catalog_if_empty
 from bot.setup.wiring import Services
+from orders.db import migrate
 
 log = logging.getLogger("chatcart")
 MAX_WORKERS = 64
 HEALTH_CHECK_SECONDS = 30
+AUTOVACUUM_OFF = (
+    "PostgreSQL runs with autovacuum off: dead rows pile up and the planner keeps the plans it made while "
+    "the tables were small (a chat turn then scans every conversation); turn it on, or run VACUUM ANALYZE "
+    "regularly"
+)
 
 
 def _process_count(text: str) -> int:
@@ -44,6 +50,8 @@ async def serve(services: Services, args: argparse.Namespace) -> int:
         )
     if services.settings.api_token is None:
         log.warning("CHATCART_API_TOKEN is not set: the REST API answers 401 until it is")
+    if await migrate.autovacuum_off(services.db):
+        log.warning(AUTOVACUUM_OFF)
     if args.workers > 1:
         return await _serve_processes(services, args)
     app = create_app(services, run_worker=not args.no_worker)

@@ -38,6 +38,13 @@ async def is_current(db: Database) -> bool:
     return await current_revision(db) == head_revision()
 
 
+async def autovacuum_off(db: Database) -> bool:
+    """PostgreSQL runs without autovacuum: nothing reclaims dead rows or keeps the planner's statistics."""
+    if db.is_sqlite:
+        return False
+    return await db.read(lambda conn: conn.exec_driver_sql("SHOW autovacuum").scalar_one() == "off")
+
+
 async def empty_postgres(db: Database) -> None:
     """Drop every table of a PostgreSQL database, whoever defined it (tests and benchmarks start clean)."""
 

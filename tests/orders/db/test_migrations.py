@@ -35,3 +35,13 @@ async def test_the_migrated_schema_matches_the_table_definitions(db: Database) -
 async def test_upgrading_twice_is_harmless(db: Database) -> None:
     await migrate.upgrade(db)
     assert await migrate.current_revision(db) == migrate.head_revision()
+
+
+async def test_autovacuum_off_is_what_the_server_runs_with(db: Database) -> None:
+    # `chatcart serve` warns when it is off: the turn's plans then stay those made on empty tables.
+    if db.is_sqlite:
+        assert await migrate.autovacuum_off(db) is False
+        return
+    query = "SELECT setting FROM pg_settings WHERE name = 'autovacuum'"
+    setting = await db.read(lambda conn: conn.exec_driver_sql(query).scalar_one())
+    assert await migrate.autovacuum_off(db) is (setting == "off")
