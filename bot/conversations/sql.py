@@ -3,8 +3,9 @@ its replies, or on its own behind the async storage protocol."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, String, Table, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -54,16 +55,18 @@ _INSERT = DriverStatement(
 
 
 # The same three for many conversations at once on PostgreSQL, one round trip each (a batch of turns).
+LOAD_MANY_SQL = (
+    "SELECT c.channel, c.user_id, c.data, c.version FROM conversations AS c "
+    "JOIN unnest(CAST(:channels AS VARCHAR[]), CAST(:users AS VARCHAR[])) AS k(channel, user_id) "
+    "ON c.channel = k.channel AND c.user_id = k.user_id "
+    # Another process's turn of the same chat waits here for this one's commit rather than failing its
+    # version check later; rows locked in key order, so two batches never wait on each other.
+    "ORDER BY c.channel, c.user_id FOR NO KEY UPDATE OF c"
+)
+LOAD_MANY_PARAMS = (bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
 _LOAD_MANY = DriverStatement(
-    text(
-        "SELECT c.channel, c.user_id, c.data, c.version FROM conversations AS c "
-        "JOIN unnest(CAST(:channels AS VARCHAR[]), CAST(:users AS VARCHAR[])) AS k(channel, user_id) "
-        "ON c.channel = k.channel AND c.user_id = k.user_id "
-        # Another process's turn of the same chat waits here for this one's commit rather than failing its
-        # version check later; rows locked in key order, so two batches never wait on each other.
-        "ORDER BY c.channel, c.user_id FOR NO KEY UPDATE OF c"
-    )
-    .bindparams(bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
+    text(LOAD_MANY_SQL)
+    .bindparams(*LOAD_MANY_PARAMS)
     .columns(conversations.c.channel, conversations.c.user_id, conversations.c.data, conversations.c.version)
 )
 _SAVE_MANY = DriverStatement(
@@ -116,9 +119,18 @@ def load_many_in(conn: Connection, keys: Sequence[ConversationKey]) -> dict[Conv
     """The conversations of `keys` that exist, as this transaction sees them."""
     if conn.dialect.name != "postgresql":
         return {key: one for key in keys if (one := load_in(conn, key)) is not None}
-    params = {"channels": [k.channel for k in keys], "users": [k.user_id for k in keys]}
+    return loaded_from(_LOAD_MANY.run(conn, load_many_params(keys)).rows)
+
+
+def load_many_params(keys: Sequence[ConversationKey]) -> dict[str, list[str]]:
+    """The parameters of `LOAD_MANY_SQL` for these keys."""
+    return {"channels": [k.channel for k in keys], "users": [k.user_id for k in keys]}
+
+
+def loaded_from(rows: Iterable[Sequence[Any]]) -> dict[ConversationKey, Conversation]:
+    """Conversations from rows of `LOAD_MANY_SQL` (channel, user id, data, version)."""
     loaded: dict[ConversationKey, Conversation] = {}
-    for channel, user_id, data, version in _LOAD_MANY.run(conn, params).rows:
+    for channel, user_id, data, version in rows:
         key = ConversationKey(channel, user_id)
         loaded[key] = Conversation.from_json(key, data, version)
     return loaded

@@ -17,7 +17,7 @@ from bot.delivery.relay import LEASE
 from bot.delivery.windows import touch
 from bot.turns.assistant import Assistant
 from bot.turns.catalog_cache import CatalogCache
-from bot.turns.claims import claim, claim_many
+from bot.turns.claims import claim, claim_and_load
 from bot.turns.order_commands import Batched, OrderCommands
 from flows.assistant import ASSISTED_STEPS
 from flows.conversation import Conversation, Step
@@ -165,10 +165,10 @@ class TurnRunner:
     def _turns(self, conn: Connection, batch: Sequence[_Turn]) -> list[TurnResult | None]:
         """A batch of turns of different conversations, each claim, load and save one statement for all."""
         now = self._clock()
-        claimed = claim_many(conn, [(t.provider, t.inbound.message_id) for t in batch], now)
+        claims = [((t.provider, t.inbound.message_id), t.inbound.key) for t in batch]
+        claimed, loaded = claim_and_load(conn, claims, now)
         fresh = [t for t in batch if (t.provider, t.inbound.message_id) in claimed]
         touch(conn, [t.inbound.key for t in fresh if t.inbound.key.channel in self._windowed], now)
-        loaded = sql.load_many_in(conn, [t.inbound.key for t in fresh])
         notices: list[OutboxMessage] = []  # the new orders' notifications, written with the replies
         stepped = [
             self._step(
