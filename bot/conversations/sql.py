@@ -63,10 +63,10 @@ LOAD_MANY_SQL = (
     # version check later; rows locked in key order, so two batches never wait on each other.
     "ORDER BY c.channel, c.user_id FOR NO KEY UPDATE OF c"
 )
-LOAD_MANY_PARAMS = (bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
+LOAD_MANY_BINDS = (bindparam("channels", type_=ARRAY(String)), bindparam("users", type_=ARRAY(String)))
 _LOAD_MANY = DriverStatement(
     text(LOAD_MANY_SQL)
-    .bindparams(*LOAD_MANY_PARAMS)
+    .bindparams(*LOAD_MANY_BINDS)
     .columns(conversations.c.channel, conversations.c.user_id, conversations.c.data, conversations.c.version)
 )
 _SAVE_MANY = DriverStatement(

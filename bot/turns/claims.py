@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Connection, String, Table, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from bot.conversations.sql import LOAD_MANY_PARAMS, LOAD_MANY_SQL, load_many_in, load_many_params, loaded_from
+from bot.conversations.sql import LOAD_MANY_BINDS, LOAD_MANY_SQL, load_many_in, load_many_params, loaded_from
 from catalog.db.schema import UtcDateTime, insert_ignoring, metadata
 from flows.conversation import Conversation
 from flows.messages import ConversationKey
@@ -55,7 +55,7 @@ _CLAIM_AND_LOAD = DriverStatement(
         bindparam("providers", type_=ARRAY(String)),
         bindparam("ids", type_=ARRAY(String)),
         bindparam("now", type_=UtcDateTime),
-        *LOAD_MANY_PARAMS,
+        *LOAD_MANY_BINDS,
     )
 )
 

@@ -92,14 +92,14 @@ class OrderCommands:
         if (too_long := _too_long(command.order.customer)) is not None:
             return OrderRefused(too_long)
         notices = None if batched is None else batched.notices
+        # `place_in` hands over the notifications last, once nothing of the placement can fail.
         if batched is not None and batched.shared and not _tracks_stock(command.order, batched.catalog):
             order = self._orders.place_in(conn, command.order, notices)  # raises: the batch runs again
             return _placed(order)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
         savepoint = DriverSavepoint(conn, "place_order")
-        placed: list[OutboxMessage] = []
         try:
-            order = self._orders.place_in(conn, command.order, None if notices is None else placed)
+            order = self._orders.place_in(conn, command.order, notices)
         except OrderError as exc:
             savepoint.rollback()
             # The engine words the refusal for the shopper; the services' text is for staff and logs.
@@ -114,8 +114,6 @@ class OrderCommands:
             savepoint.rollback()
             return OrderRefused(REFUSED_OTHER)
         savepoint.release()
-        if notices is not None:
-            notices += placed
         return _placed(order)
 
     def _check_payment(self, conn: Connection, key: ConversationKey, number: int, now: datetime) -> Outcome:
