@@ -111,7 +111,7 @@ def test_log_level_warning_leaves_out_the_order_lines_and_debug_lets_libraries_s
     monkeypatch.setenv("CHATCART_LOG_LEVEL", "debug")
     monkeypatch.setattr("sys.stdin", io.StringIO("2 chai\n"))
     assert main(["chat"]) == 0
-    assert " DEBUG transitions.core: " in capsys.readouterr().err
+    assert " DEBUG asyncio: Using selector" in capsys.readouterr().err
 
 
 def test_an_unknown_log_level_or_format_is_refused_with_the_variable_named(
