@@ -197,11 +197,13 @@ class OrderService:
         self._on_commit()
         return order
 
-    def change_status_in(self, conn: Connection, cmd: ChangeStatus, current: Order | None = None) -> Order:
-        """`current`: the order as the caller just loaded it in this transaction (saves loading it again)."""
+    def change_status_in(
+        self, conn: Connection, cmd: ChangeStatus, current: Order | None = None, version: str | None = None
+    ) -> Order:
+        """`current`: the order as the caller loaded it in this transaction, locked, or unlocked with its
+        row's `version` (PostgreSQL), in which case the change fails if the row was written since."""
         now = self._clock()
-        orders = OrderRepository(conn)
-        order = current or orders.get(cmd.number, for_update=True)
+        order = current or OrderRepository(conn).get(cmd.number, for_update=True)
         if order is None:
             raise OrderNotFound(cmd.number)
         check_transition(order.status, cmd.status)
@@ -214,7 +216,7 @@ class OrderService:
         event, updated = _moved(order, cmd, values, now)
         sequence = len(updated.history)
         told = notifications.on_status_changed(updated, order.status, self._targets, sequence=sequence)
-        if not write_move(conn, Move(order.id, order.status, values, event, told), now):
+        if not write_move(conn, Move(order.id, order.status, values, event, told, version), now):
             raise ConcurrentUpdate(f"order {cmd.number} changed meanwhile; reload and retry")
         if cmd.status in RELEASES_STOCK:
             products = ProductRepository(conn)

@@ -52,7 +52,8 @@ class Batched:
     `notices`: the new orders' notifications, which the batch writes with its replies in one statement.
     `shared`: the batch holds other conversations' turns. A placement there takes a savepoint (a round trip)
     only when the turn's catalog says a product tracks stock, the one refusal that can follow a write of
-    its own; any other error fails the batch, whose turns then run again each alone, with savepoints.
+    its own; any other error fails the batch, whose turns then run again each alone, with savepoints. A
+    confirmation or cancellation there reads its order unlocked and moves it only if nobody wrote it since.
     """
 
     notices: list[OutboxMessage]
@@ -77,9 +78,9 @@ class OrderCommands:
         if isinstance(command, PlaceOrderCommand):
             return self._place(conn, command, batched)
         if isinstance(command, ConfirmOrderCommand):
-            return self._move(conn, key, command.number, OrderStatus.CONFIRMED)
+            return self._move(conn, key, command.number, OrderStatus.CONFIRMED, batched)
         if isinstance(command, CancelOrderCommand):
-            return self._move(conn, key, command.number, OrderStatus.CANCELLED)
+            return self._move(conn, key, command.number, OrderStatus.CANCELLED, batched)
         if isinstance(command, PaymentCheckCommand):
             return self._check_payment(conn, key, command.number, now)
         if isinstance(command, ReopenOrderCommand):
@@ -127,16 +128,30 @@ class OrderCommands:
             return PaymentCheck(number, order.payment_status.value, asking=True)
         return PaymentCheck(number, order.payment_status.value)
 
-    def _move(self, conn: Connection, key: ConversationKey, number: int, target: OrderStatus) -> Outcome:
+    def _move(
+        self,
+        conn: Connection,
+        key: ConversationKey,
+        number: int,
+        target: OrderStatus,
+        batched: Batched | None,
+    ) -> Outcome:
         """A shopper may confirm or cancel only their own order, and only while it is pending."""
         if not 0 < number <= MAX_NUMBER:
             return StatusUnchanged(number, None, target)
-        order = OrderRepository(conn).get(number, for_update=True)
+        repo, version = OrderRepository(conn), None
+        if batched is not None and batched.shared and conn.dialect.name == "postgresql":
+            # Read unlocked, with its children, in one statement; the move then raises (and the batch runs
+            # again, each turn alone and locking) if the order was written since.
+            order, version = repo.get_versioned(number) or (None, None)
+        else:
+            order = repo.get(number, for_update=True)
         if order is None or not _owns(order.lead, key):
             return StatusUnchanged(number, None, target)
         if order.status is not OrderStatus.PENDING:
             return StatusUnchanged(number, order.status, target)
-        self._orders.change_status_in(conn, ChangeStatus(number, target, "customer"), current=order)
+        change = ChangeStatus(number, target, "customer")
+        self._orders.change_status_in(conn, change, current=order, version=version)
         return StatusMoved(number, target)
 
     def _reopen(self, conn: Connection, key: ConversationKey, number: int) -> Outcome:

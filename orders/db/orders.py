@@ -11,8 +11,11 @@ from sqlalchemy import (
     Connection,
     Insert,
     Select,
+    String,
     bindparam,
+    cast,
     func,
+    literal_column,
     select,
     update,
 )
@@ -51,7 +54,8 @@ _BUMP_NUMBER = (
 _NEXT_IN_SEQUENCE = select(order_numbers.next_value())
 _INSERT_LINE = order_lines.insert()
 _INSERT_EVENT = order_events.insert()
-_BY_NUMBER = select(orders).where(orders.c.number == bindparam("b_number"))
+_NUMBER_IS = orders.c.number == bindparam("b_number")
+_BY_NUMBER = select(orders).where(_NUMBER_IS)
 # NO KEY UPDATE: a change never touches the key, so history rows (whose foreign key takes KEY SHARE) of
 # the locked order can still be written by other transactions instead of deadlocking with them.
 _BY_NUMBER_LOCKED = _BY_NUMBER.with_for_update(key_share=True)
@@ -65,6 +69,12 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 # locked read takes two: a statement that waited for the lock sees the locked row as its holder left it but
 # the other tables as they were when it began, so the children it read would miss what the holder wrote.
 _WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
+# PostgreSQL: the row's version, which every write of the row changes (a lock does not): a change guarded
+# by it (orders.db.status_moves) applies only if nobody wrote the row since it was read, unlocked.
+ROW_VERSION = cast(literal_column("orders.xmin"), String)
+_WHOLE_VERSIONED_RUN = DriverStatement(
+    children_as_json(select(orders, ROW_VERSION.label("row_version")).where(_NUMBER_IS))
+)
 _INSERT_EVENT_RUN = DriverStatement(_INSERT_EVENT, EVENT_COLUMNS)
 _INSERT_LINE_RUN = DriverStatement(_INSERT_LINE, LINE_COLUMNS)
 
@@ -170,6 +180,14 @@ class OrderRepository:
             return whole_order(_WHOLE_BY_NUMBER_RUN.run(self._conn, params).mappings())
         found = self._with_children(_BY_NUMBER_RUN[for_update].run(self._conn, params).mappings())
         return found[0] if found else None
+
+    def get_versioned(self, number: int) -> tuple[Order, str] | None:
+        """PostgreSQL: the order read unlocked, in one statement, with its row's version (`ROW_VERSION`)."""
+        if not 0 < number <= limits.MAX_INT:
+            return None
+        rows = _WHOLE_VERSIONED_RUN.run(self._conn, {"b_number": number}).mappings()
+        order = whole_order(rows)
+        return (order, str(rows[0]["row_version"])) if order is not None else None
 
     def get_by_id(self, order_id: int) -> Order | None:
         found = self._load(_BY_ID, {"b_id": order_id})

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from orders.db.orders import OrderRepository
+from orders.db.orders import ROW_VERSION, OrderRepository
 from orders.db.outbox import COLUMNS as OUTBOX_COLUMNS
 from orders.db.outbox import OutboxRepository, pending_rows
 from orders.db.statements import DriverStatement, unnested
@@ -32,12 +32,15 @@ class Move:
     values: dict[str, Any]
     event: OrderEvent
     messages: Sequence[OutboxMessage]
+    version: str | None = None  # PostgreSQL: the row's version when it was read unlocked (`ROW_VERSION`)
 
 
 def write_move(conn: Connection, move: Move, now: datetime) -> bool:
-    """Apply the move's values if the order's status is still the expected one, and add its event to the
-    history and its messages to the outbox; False, writing nothing, if the status changed meanwhile."""
+    """Apply the move's values if the order's status is still the expected one (and, given a version, nobody
+    wrote the row since), and add its event to the history and its messages to the outbox; False, writing
+    nothing, if the order changed meanwhile."""
     if conn.dialect.name != "postgresql":  # SQLite's statements are calls in-process: one each
+        assert move.version is None, "a row version is PostgreSQL's"
         repo = OrderRepository(conn)
         if not repo.update_guarded(move.order_id, move.expected, move.values):
             return False
@@ -46,19 +49,26 @@ def write_move(conn: Connection, move: Move, now: datetime) -> bool:
         return True
     params = {f"v_{name}": value for name, value in move.values.items()}
     params |= {"b_id": move.order_id, "b_status": move.expected.value}
+    if move.version is not None:
+        params["b_version"] = move.version
     params |= event_params(move.event)
     rows = pending_rows(move.messages, now)
     params |= {f"m_{name}": [row[name] for row in rows] for name in OUTBOX_COLUMNS}
-    return bool(_move(tuple(sorted(move.values))).run(conn, params).scalar())
+    return bool(_move(tuple(sorted(move.values)), move.version is not None).run(conn, params).scalar())
 
 
 @cache
-def _move(columns: tuple[str, ...]) -> DriverStatement:
-    """PostgreSQL: the guarded update (`v_*`, `b_id`, `b_status`) and, only if it moved the order, the
-    event (`e_*`) and the outbox rows (`m_*` arrays, a repeated dedupe key skipped); selects 1 or 0."""
+def _move(columns: tuple[str, ...], versioned: bool) -> DriverStatement:
+    """PostgreSQL: the guarded update (`v_*`, `b_id`, `b_status`, `b_version` if `versioned`) and, only if
+    it moved the order, the event (`e_*`) and the outbox rows (`m_*` arrays, a repeated dedupe key skipped);
+    selects 1 or 0."""
+    guards = [orders.c.id == bindparam("b_id"), orders.c.status == bindparam("b_status")]
+    if versioned:
+        # Checked again on the newest row if a writer held it meanwhile: a write since the read fails it.
+        guards.append(ROW_VERSION == bindparam("b_version"))  # noqa: SIM300 (a column, not a constant)
     moved = (
         update(orders)
-        .where(orders.c.id == bindparam("b_id"), orders.c.status == bindparam("b_status"))
+        .where(*guards)
         .values({name: bindparam(f"v_{name}") for name in columns})
         .returning(orders.c.id)
         .cte("moved")

@@ -25,6 +25,7 @@ from flows.turn import (
     OrderStatusCommand,
     Outcome,
     PlaceOrderCommand,
+    StatusMoved,
     StatusReport,
     StatusUnchanged,
 )
@@ -155,6 +156,30 @@ async def test_in_a_shared_batch_only_a_catalog_that_tracks_stock_buys_a_savepoi
     assert await db.write(batch(stale, shared=False)) == OrderRefused(REFUSED_STOCK, "RARE")
     assert await db.write(batch(CatalogSnapshot(known), shared=True)) == OrderRefused(REFUSED_STOCK, "RARE")
     assert (await count_rows(db, orders), await stock_of(db, "RARE")) == (0, 1)
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)  # batches share turns on PostgreSQL only
+async def test_in_a_shared_batch_a_shopper_confirms_their_own_pending_order_and_only_that(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    # Read unlocked there (one statement, not two): the same answers as the locked read gives alone.
+    placed = await run(db, store, clock, place((LineRequest(1, "TEA"),)))
+    assert isinstance(placed, OrderPlaced)
+    commands = OrderCommands(OrderService(db, store, clock=clock))
+    snapshot = await CatalogCache(db, clock=clock).snapshot()
+
+    def confirm(key: ConversationKey) -> Callable[[Connection], Outcome]:
+        command = ConfirmOrderCommand(placed.number)
+        return lambda conn: commands.run(conn, key, command, clock(), Batched([], snapshot, shared=True))
+
+    stranger = ConversationKey("telegram", "43")
+    assert await db.write(confirm(stranger)) == StatusUnchanged(placed.number, None, OrderStatus.CONFIRMED)
+    assert await db.write(confirm(KEY)) == StatusMoved(placed.number, OrderStatus.CONFIRMED)
+    again = StatusUnchanged(placed.number, OrderStatus.CONFIRMED, OrderStatus.CONFIRMED)
+    assert await db.write(confirm(KEY)) == again
+    order = await db.read(lambda conn: OrderRepository(conn).get(placed.number))
+    assert order is not None and [e.kind for e in order.history] == ["created", "status_changed"]
 
 
 async def test_a_batch_is_handed_its_placed_orders_notifications_and_none_of_a_refused_one(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
@@ -16,8 +16,10 @@ from catalog.service import CatalogService
 from orders.commands import LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
+from orders.db.status_moves import Move, write_move
 from orders.model import Customer, Order, OrderEvent
 from orders.services import OrderService
+from orders.status import OrderStatus
 from orders.store import StoreConfig
 from tests.conftest import POSTGRES_ONLY, POSTGRES_URL, Clock
 
@@ -61,6 +63,49 @@ async def test_an_order_read_locked_after_waiting_holds_what_the_lock_holder_com
         await waiter.rollback()
     assert seen is not None
     assert [e.kind for e in seen.history] == ["created", "note_added"]
+
+
+@POSTGRES_ONLY
+async def test_a_move_guarded_by_the_rows_version_fails_after_any_write_of_the_row_even_one_it_waited_for(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+) -> None:
+    # A chat confirmation in a batch shared with other turns reads its order unlocked; its move must not
+    # apply over a change written since (here a note), committed before it or while it waited for the row.
+    number = await _placed(db, store, clock)
+
+    def confirm(version: str) -> Callable[[Connection], bool]:
+        event = OrderEvent("status_changed", "customer", clock(), {"to": "confirmed"})
+        values: dict[str, object] = {"status": OrderStatus.CONFIRMED.value}
+        return lambda c: write_move(
+            c, Move(order.id, OrderStatus.PENDING, values, event, [], version), clock()
+        )
+
+    order, before = await _versioned(db, number)
+    await db.write(
+        lambda c: c.execute(text("UPDATE orders SET note = 'ring twice' WHERE number = :n"), {"n": number})
+    )
+    assert await db.write(confirm(before)) is False
+    _, since = await _versioned(db, number)
+    async with _two_sessions() as (writer, mover):
+        await writer.execute(
+            text("UPDATE orders SET note = 'leave at door' WHERE number = :n"), {"n": number}
+        )
+        moving = asyncio.create_task(mover.run_sync(confirm(since)))
+        await _waiting_for_a_lock(writer)
+        await writer.commit()
+        assert await moving is False
+        await mover.rollback()
+    _, latest = await _versioned(db, number)
+    assert await db.write(confirm(latest)) is True
+    moved = await db.read(lambda c: OrderRepository(c).get(number))
+    assert moved is not None and moved.status is OrderStatus.CONFIRMED and moved.note == "leave at door"
+    assert [e.kind for e in moved.history] == ["created", "status_changed"]
+
+
+async def _versioned(db: Database, number: int) -> tuple[Order, str]:
+    found = await db.read(lambda c: OrderRepository(c).get_versioned(number))
+    assert found is not None
+    return found
 
 
 async def _waiting_for_a_lock(conn: AsyncConnection) -> None:
