@@ -63,9 +63,11 @@ def _destinations(machine: Machine) -> dict[tuple[str, str], str]:
     moves: dict[tuple[str, str], str] = {}
     for trigger, event in machine.events.items():
         for source, transitions in event.transitions.items():
-            # Our table has no conditions or callbacks: the one transition per source is the move.
+            # Our table has no conditions or callbacks (nor may it: they would be skipped): the one
+            # transition per source is the move.
             (transition,) = transitions
-            assert transition.dest is not None and not transition.conditions, (trigger, source)
+            if transition.dest is None or transition.conditions or transition.before or transition.after:
+                raise ValueError(f"{trigger} from {source}: a move here is only a destination")
             moves[trigger, source] = transition.dest
     return moves
 

@@ -70,7 +70,10 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 # the other tables as they were when it began, so the children it read would miss what the holder wrote.
 _WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
 # PostgreSQL: the row's version, which every write of the row changes (a lock does not): a change guarded
-# by it (orders.db.status_moves) applies only if nobody wrote the row since it was read, unlocked.
+# by it (orders.db.status_moves) applies only if nobody wrote the row since it was read, unlocked. It covers
+# the children too because every writer that changes an order's lines or payments, or adds history under its
+# lock, also writes the row (edits, payments, pay links); one that only locked the order and wrote children
+# would pass it unseen, so keep that rule.
 ROW_VERSION = cast(literal_column("orders.xmin"), String)
 _WHOLE_VERSIONED_RUN = DriverStatement(
     children_as_json(select(orders, ROW_VERSION.label("row_version")).where(_NUMBER_IS))

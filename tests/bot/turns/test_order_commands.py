@@ -161,11 +161,18 @@ async def test_in_a_shared_batch_only_a_catalog_that_tracks_stock_buys_a_savepoi
 @pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
 @pytest.mark.parametrize("db", ["postgres"], indirect=True)  # batches share turns on PostgreSQL only
 async def test_in_a_shared_batch_a_shopper_confirms_their_own_pending_order_and_only_that(
-    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Read unlocked there (one statement, not two): the same answers as the locked read gives alone.
     placed = await run(db, store, clock, place((LineRequest(1, "TEA"),)))
     assert isinstance(placed, OrderPlaced)
+    locked_read = OrderRepository.get
+
+    def unlocked_only(repo: OrderRepository, number: int, *, for_update: bool = False) -> Order | None:
+        assert not for_update, "a shared batch's confirmation took the order's lock"
+        return locked_read(repo, number)
+
+    monkeypatch.setattr(OrderRepository, "get", unlocked_only)
     commands = OrderCommands(OrderService(db, store, clock=clock))
     snapshot = await CatalogCache(db, clock=clock).snapshot()
 
