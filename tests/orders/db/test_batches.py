@@ -91,6 +91,30 @@ async def test_writes_waiting_together_run_in_transactions_side_by_side(db: Data
     assert len({txid for _, txid in work.batches}) == 2
 
 
+@POSTGRES_ONLY
+async def test_a_batch_one_request_fails_in_leaves_nothing_and_each_request_runs_again_alone(
+    db: Database,
+) -> None:
+    # As a chat confirmation whose order was written since its unlocked read fails its shared batch: the
+    # other turns' writes of that attempt are rolled back and written once more, each in a batch of one.
+    await db.write(lambda conn: conn.execute(text("CREATE TABLE done (n int)")))  # the schema is the test's
+    attempts: list[list[int]] = []
+
+    def work(conn: Connection, requests: Sequence[int]) -> list[int]:
+        attempts.append(list(requests))
+        for r in requests:
+            conn.execute(text("INSERT INTO done VALUES (:n)"), {"n": r})
+        if 3 in requests and len(requests) > 1:  # fails only in company
+            raise ValueError("changed meanwhile")
+        return [2 * r for r in requests]
+
+    batches: Batches[int, int] = Batches(db, work, max_batch=64, min_batch=8, in_flight=1)
+    assert await asyncio.gather(*(batches.submit(i) for i in range(1, 6))) == [2, 4, 6, 8, 10]
+    assert attempts == [[1, 2, 3, 4, 5], [1], [2], [3], [4], [5]]
+    written = await db.write(lambda conn: [n for (n,) in conn.execute(text("SELECT n FROM done"))])
+    assert sorted(written) == [1, 2, 3, 4, 5]
+
+
 def _batches(db: Database) -> tuple[_Recorded, Batches[int, int]]:
     """Recorded work and the batches that run it: three in flight, eight make a batch of their own."""
     work = _Recorded()

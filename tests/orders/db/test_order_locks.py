@@ -90,8 +90,9 @@ async def test_a_move_guarded_by_the_rows_version_fails_after_any_write_of_the_r
         await writer.execute(
             text("UPDATE orders SET note = 'leave at door' WHERE number = :n"), {"n": number}
         )
+        mover_pid = (await mover.execute(text("SELECT pg_backend_pid()"))).scalar_one()
         moving = asyncio.create_task(mover.run_sync(confirm(since)))
-        await _waiting_for_a_lock(writer)
+        await _waiting_for_a_lock(writer, mover_pid)
         await writer.commit()
         assert await moving is False
         await mover.rollback()
@@ -108,12 +109,13 @@ async def _versioned(db: Database, number: int) -> tuple[Order, str]:
     return found
 
 
-async def _waiting_for_a_lock(conn: AsyncConnection) -> None:
-    """Return once another session of this database waits for a lock."""
+async def _waiting_for_a_lock(conn: AsyncConnection, pid: int | None = None) -> None:
+    """Return once another session of this database (the one of `pid`, if given) waits for a lock."""
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-    )
+        "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() "
+        "AND (CAST(:pid AS INTEGER) IS NULL OR pid = :pid)"
+    ).bindparams(pid=pid)
     # A transaction keeps its first view of pg_stat_activity unless told to look again.
     clear = text("SELECT pg_stat_clear_snapshot()")
     while True:
