@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
@@ -59,9 +60,16 @@ class CatalogSnapshot:
     """The products on sale at one moment, indexed for the conversation engine; `sold` (units per product
     id, lately) puts what sells first in the list a shopper sees before naming anything."""
 
-    def __init__(self, products: Sequence[Product], sold: Mapping[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        products: Sequence[Product],
+        sold: Mapping[int, int] | None = None,
+        stamps: Mapping[int, datetime] | None = None,
+    ) -> None:
         self.products = tuple(p for p in products if p.active)
         self.sold = dict(sold or {})
+        # When each product last changed, as loaded: an order priced from the snapshot checks them.
+        self.stamps = dict(stamps or {})
         self._by_sku = {p.sku: p for p in self.products}
         self._by_id = {p.id: p for p in self.products}
         # Best sellers first; then the order products were added in (a catalog file's own order).

@@ -77,3 +77,8 @@ class PaymentNotRecorded(OrderError):
     """A refund names a payment not recorded yet (its events arrived out of order): deliver it again later."""
 
     code = "payment_not_recorded"
+
+
+class CatalogChanged(Exception):
+    """A product an order was priced from (a turn's catalog snapshot) changed before the order was written:
+    nothing was written, and it is placed again from the catalog as it is now. Not a refusal."""

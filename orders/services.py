@@ -4,7 +4,6 @@ runs inside the caller's (a chat turn's). Side effects go to the outbox in the s
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from catalog.db.products import ProductRepository
 from catalog.money import format_money
-from catalog.product import Product
+from catalog.search import CatalogSnapshot
 from orders import notifications
 from orders.checkouts import open_pay_link
 from orders.commands import ChangeStatus, PlaceOrder
@@ -25,8 +24,9 @@ from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
 from orders.db.status_moves import Move, write_move
-from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidOrder, OrderNotFound, OutOfStock
+from orders.errors import ConcurrentUpdate, IdempotencyConflict, InvalidOrder, OrderNotFound
 from orders.filters import OrderFilter
+from orders.line_products import products_for, reserve
 from orders.model import Order, OrderEvent, OrderLine, totals
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxMessage
@@ -120,14 +120,17 @@ class OrderService:
         return Placement(order, created=True)
 
     def place_in(
-        self, conn: Connection, cmd: PlaceOrder, notices: list[OutboxMessage] | None = None
+        self,
+        conn: Connection,
+        cmd: PlaceOrder,
+        notices: list[OutboxMessage] | None = None,
+        snapshot: CatalogSnapshot | None = None,
     ) -> Order:
         """Place an order inside the caller's transaction (the chat turn uses this directly); its
-        notifications are written now, or added to `notices` for the caller to write with its own rows."""
+        notifications are written now, or added to `notices` for the caller to write with its own rows.
+        Priced from `snapshot` (PostgreSQL), it raises CatalogChanged if a product changed since."""
         now = self._clock()
-        products = ProductRepository(conn)
-        wanted = [r.sku for r in cmd.lines if r.sku is not None]
-        catalog = products.get_many(ids=[r.product_id for r in cmd.lines if r.product_id], skus=wanted)
+        catalog, stamps = products_for(conn, cmd, snapshot)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
         if cmd.payment_method is PaymentMethod.ONLINE and not self.payment_provider:
@@ -136,11 +139,10 @@ class OrderService:
         fields = parse_fields(
             self._store.order_fields, cmd.fields, "fields", order_field_fallbacks(cmd), method=method
         )
-        _reserve(products, catalog, lines)
-        orders = OrderRepository(conn)
+        reserve(conn, catalog, lines)
         values = self._new_order(cmd, lines, method, now) | {"fields": fields}
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
-        order = orders.insert(values, lines, created)
+        order = OrderRepository(conn).insert(values, lines, created, unchanged=stamps)
         told = notifications.on_order_placed(order, self._targets)
         if notices is None:
             OutboxRepository(conn).add(told, now)
@@ -237,20 +239,6 @@ class OrderService:
 
     async def export(self, f: OrderFilter) -> list[list[Order]]:
         return await self._db.read(lambda conn: OrderRepository(conn).export_batches(f))
-
-
-def _reserve(products: ProductRepository, catalog: list[Product], lines: list[OrderLine]) -> None:
-    needed: Counter[int] = Counter()
-    for line in lines:
-        if line.product_id is not None:
-            needed[line.product_id] += line.quantity
-    by_id = {p.id: p for p in catalog}
-    # Lock products in id order so two multi-item orders never wait on each other in a cycle.
-    for product_id in sorted(needed):
-        product = by_id[product_id]
-        if product.tracks_stock and not products.reserve(product_id, needed[product_id]):
-            current = products.get_by_sku(product.sku)
-            raise OutOfStock(product.sku, needed[product_id], current.stock if current else 0)
 
 
 def _moved(

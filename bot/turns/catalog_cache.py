@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, func, select
@@ -90,9 +90,11 @@ class CatalogCache:
             if current is not None and sold == current.sold:
                 sold = None  # the same ranking: nothing to rebuild for it
         if found is not None or sold is not None:
+            products, stamps = (
+                found if found is not None else (current.products, current.stamps) if current else ((), {})
+            )
             self._snapshot = CatalogSnapshot(
-                found if found is not None else current.products if current else (),
-                sold if sold is not None else current.sold if current else None,
+                products, sold if sold is not None else current.sold if current else None, stamps
             )
         self._fingerprint = fingerprint
         assert self._snapshot is not None
@@ -101,10 +103,11 @@ class CatalogCache:
     @staticmethod
     def _load_if_changed(
         conn: Connection, known: object, since: datetime | None
-    ) -> tuple[object, list[Product] | None, dict[int, int] | None]:
-        """The products if they changed, and the units sold since `since` when asked for."""
+    ) -> tuple[object, tuple[Sequence[Product], dict[int, datetime]] | None, dict[int, int] | None]:
+        """The products (and when each changed) if they changed, and the units sold since `since` when asked
+        for."""
         fingerprint = tuple(conn.execute(_FINGERPRINT).one())
-        found = None if fingerprint == known else ProductRepository(conn).list(limit=100_000)
+        found = None if fingerprint == known else ProductRepository(conn).stamped(limit=100_000)
         sold = None
         if since is not None:
             sold = {int(pid): int(units) for pid, units in conn.execute(_SOLD, {"b_since": since})}

@@ -52,8 +52,10 @@ class Batched:
     `notices`: the new orders' notifications, which the batch writes with its replies in one statement.
     `shared`: the batch holds other conversations' turns. A placement there takes a savepoint (a round trip)
     only when the turn's catalog says a product tracks stock, the one refusal that can follow a write of
-    its own; any other error fails the batch, whose turns then run again each alone, with savepoints. A
-    confirmation or cancellation there reads its order unlocked and moves it only if nobody wrote it since.
+    its own; any other error fails the batch, whose turns then run again each alone, with savepoints. Such
+    a placement is priced from the turn's catalog, not read again (its insert checks that no product changed
+    since); a confirmation or cancellation there reads its order unlocked and moves it only if nobody wrote
+    it since.
     """
 
     notices: list[OutboxMessage]
@@ -95,7 +97,10 @@ class OrderCommands:
         notices = None if batched is None else batched.notices
         # `place_in` hands over the notifications last, once nothing of the placement can fail.
         if batched is not None and batched.shared and not _tracks_stock(command.order, batched.catalog):
-            order = self._orders.place_in(conn, command.order, notices)  # raises: the batch runs again
+            # Priced from the turn's catalog, read when the products changed, not at every order (on
+            # PostgreSQL: the insert checks none changed since); raises, and the batch runs again.
+            snapshot = batched.catalog if conn.dialect.name == "postgresql" else None
+            order = self._orders.place_in(conn, command.order, notices, snapshot)
             return _placed(order)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
         savepoint = DriverSavepoint(conn, "place_order")

@@ -14,6 +14,7 @@ from catalog.db.schema import products, upsert_statement
 from catalog.product import Product, ProductData
 
 # Built once: constructing a Core statement costs several times more than SQLite running it.
+_LISTED = select(products).order_by(products.c.category, products.c.name)
 _BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
 _BY_ID = select(products).where(products.c.id == bindparam("b_id"))
 # An order's products, read on the driver (catalog.db.driver): placing a chat order reads each of them.
@@ -81,8 +82,13 @@ class ProductRepository:
                 found[product.id] = product
         return list(found.values())
 
+    def stamped(self, *, limit: int) -> tuple[list[Product], dict[int, datetime]]:
+        """The products in `list`'s order, and when each last changed."""
+        rows = self._conn.execute(_LISTED.limit(limit)).all()
+        return [_to_product(r) for r in rows], {r.id: r.updated_at for r in rows}
+
     def list(self, *, active_only: bool = False, limit: int = 1000, offset: int = 0) -> list[Product]:
-        query = select(products).order_by(products.c.category, products.c.name).limit(limit).offset(offset)
+        query = _LISTED.limit(limit).offset(offset)
         if active_only:
             query = query.where(products.c.active.is_(True))
         return [_to_product(r) for r in self._conn.execute(query)]

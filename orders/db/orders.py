@@ -142,13 +142,23 @@ class OrderRepository:
             number = FIRST_ORDER_NUMBER
         return int(number)
 
-    def insert(self, values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent) -> Order:
+    def insert(
+        self,
+        values: dict[str, Any],
+        lines: Sequence[OrderLine],
+        created: OrderEvent,
+        unchanged: Mapping[int, datetime] | None = None,
+    ) -> Order:
         """Number and insert an order with its lines and first history event; returns it without reading
-        it back."""
+        it back. `unchanged` (PostgreSQL): the products it was priced from, each with when it last changed
+        then; if one changed since, nothing is written and CatalogChanged is raised."""
         values = _NEW_ORDER_DEFAULTS | values
         if self._conn.dialect.name == "postgresql":
-            order_id, number = insert_whole(self._conn, values, lines, created)
-        else:  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
+            order_id, number = insert_whole(self._conn, values, lines, created, unchanged)
+        else:
+            assert unchanged is None, (
+                "priced from a snapshot on PostgreSQL only"
+            )  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
             number = self.next_number()
             values = values | {"number": number}
             order_id = int(_insert_order(tuple(values)).run(self._conn, values).scalar())

@@ -3,15 +3,18 @@ history-entry parameters the status move (orders.db.status_moves) shares with it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import BindParameter, Connection, and_, bindparam, func, select
 
+from catalog.db.schema import products
 from orders.db.order_children import LINE_COLUMNS, line_rows
 from orders.db.statements import DriverStatement, unnested
 from orders.db.tables import order_events, order_lines, order_numbers, orders
+from orders.errors import CatalogChanged
 from orders.model import OrderEvent, OrderLine
 
 EVENT_COLUMNS = ("order_id", "kind", "actor", "at", "data")
@@ -19,27 +22,47 @@ _PER_LINE = LINE_COLUMNS[1:]  # a line's columns but its order's id
 
 
 def insert_whole(
-    conn: Connection, values: dict[str, Any], lines: Sequence[OrderLine], created: OrderEvent
+    conn: Connection,
+    values: dict[str, Any],
+    lines: Sequence[OrderLine],
+    created: OrderEvent,
+    unchanged: Mapping[int, datetime] | None = None,
 ) -> tuple[int, int]:
-    """Insert the order (`values`, numbered by the sequence), its lines and first event: (id, number)."""
+    """Insert the order (`values`, numbered by the sequence), its lines and first event: (id, number).
+    With `unchanged` (product id -> when it last changed, as priced), only if no such product changed."""
     params = {f"o_{name}": value for name, value in values.items()}
     rows = line_rows(0, lines)  # the order id comes from the statement itself
     params |= {f"l_{name}": [row[name] for row in rows] for name in _PER_LINE}
-    order_id, number = _insert_whole(tuple(sorted(values))).run(conn, params | event_params(created)).rows[0]
+    if unchanged is not None:
+        params |= {
+            "p_id": list(unchanged),
+            "p_updated_at": list(unchanged.values()),
+            "p_count": len(unchanged),
+        }
+    statement = _insert_whole(tuple(sorted(values)), unchanged is not None)
+    written = statement.run(conn, params | event_params(created)).rows
+    if not written:  # the products check found one changed: nothing of the order was written
+        raise CatalogChanged("a product changed since the order was priced")
+    order_id, number = written[0]
     return int(order_id), int(number)
 
 
 @cache
-def _insert_whole(columns: tuple[str, ...]) -> DriverStatement:
+def _insert_whole(columns: tuple[str, ...], checked: bool) -> DriverStatement:
     """PostgreSQL: the order numbered from its sequence, its lines (`l_*` arrays, unnested) and its first
-    event (`e_*`) in one statement, so one round trip where a chat order took four."""
-    order = (
-        orders.insert()
-        .values({n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in columns})
-        .values(number=order_numbers.next_value())
-        .returning(orders.c.id, orders.c.number)
-        .cte("new_order")
-    )
+    event (`e_*`) in one statement, so one round trip where a chat order took four. `checked`: the order is
+    written only if each product `p_id` still has its `p_updated_at` (`p_count` of them)."""
+    binds = {n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in columns}
+    insert = orders.insert()
+    if checked:
+        stamps = unnested(products, ("id", "updated_at"), "p_")
+        same = and_(products.c.id == stamps.c.id, products.c.updated_at == stamps.c.updated_at)
+        still = select(func.count()).select_from(stamps.join(products, same)).scalar_subquery()
+        row = select(*binds.values(), order_numbers.next_value()).where(still == bindparam("p_count"))
+        insert = insert.from_select([*binds, "number"], row)
+    else:
+        insert = insert.values(binds).values(number=order_numbers.next_value())
+    order = insert.returning(orders.c.id, orders.c.number).cte("new_order")
     rows = unnested(order_lines, _PER_LINE, "l_")
     lines = order_lines.insert().from_select(LINE_COLUMNS, select(order.c.id, *rows.c))
     created = order_events.insert().from_select(EVENT_COLUMNS, select(order.c.id, *event_binds()))

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection
 
 from bot.turns.catalog_cache import CatalogCache
 from bot.turns.order_commands import Batched, OrderCommands
-from catalog.product import ProductData
+from catalog.db.products import ProductRepository
+from catalog.product import Product, ProductData
 from catalog.search import CatalogSnapshot
 from catalog.service import CatalogService
 from flows.messages import ConversationKey
@@ -33,7 +35,7 @@ from orders.commands import LineRequest, PlaceOrder
 from orders.db.engine import Database
 from orders.db.orders import OrderRepository
 from orders.db.tables import orders, outbox
-from orders.errors import OutOfStock
+from orders.errors import CatalogChanged, OutOfStock
 from orders.model import Customer, Lead, Order
 from orders.notifications import NotificationTargets
 from orders.outbox import OutboxMessage
@@ -156,6 +158,40 @@ async def test_in_a_shared_batch_only_a_catalog_that_tracks_stock_buys_a_savepoi
     assert await db.write(batch(stale, shared=False)) == OrderRefused(REFUSED_STOCK, "RARE")
     assert await db.write(batch(CatalogSnapshot(known), shared=True)) == OrderRefused(REFUSED_STOCK, "RARE")
     assert (await count_rows(db, orders), await stock_of(db, "RARE")) == (0, 1)
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)  # batches share turns on PostgreSQL only
+async def test_in_a_shared_batch_an_order_is_priced_from_the_turns_catalog_unless_a_product_changed_since(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The products are not read again for the order: the insert checks that none changed since the
+    # snapshot, and writes nothing if one did (the batch then runs again, each turn reading the catalog).
+    commands = OrderCommands(OrderService(db, store, clock=clock))
+    before = await CatalogCache(db, clock=clock).snapshot()
+    clock.advance(seconds=1)
+    await catalog.update("COFFEE", {"price": 999})  # its stock is not tracked: no savepoint, no read
+    read = ProductRepository.get_many
+
+    def counted(repo: ProductRepository, **keys: Any) -> list[Product]:
+        reads.append(keys)
+        return read(repo, **keys)
+
+    reads: list[dict[str, Any]] = []
+    monkeypatch.setattr(ProductRepository, "get_many", counted)
+    two_coffees = place((LineRequest(2, "COFFEE"),))
+
+    def placed(snapshot: CatalogSnapshot) -> Callable[[Connection], Outcome]:
+        return lambda conn: commands.run(conn, KEY, two_coffees, clock(), Batched([], snapshot, shared=True))
+
+    with pytest.raises(CatalogChanged):
+        await db.write(placed(before))
+    assert await count_rows(db, orders) == 0
+    outcome = await db.write(placed(await CatalogCache(db, clock=clock).snapshot()))
+    assert isinstance(outcome, OrderPlaced)
+    order = await db.read(lambda conn: OrderRepository(conn).get(outcome.number))
+    assert order is not None and [(line.sku, line.unit_price) for line in order.lines] == [("COFFEE", 999)]
+    assert reads == []  # priced from the snapshots both times
 
 
 @pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
