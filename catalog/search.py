@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
@@ -64,12 +63,12 @@ class CatalogSnapshot:
         self,
         products: Sequence[Product],
         sold: Mapping[int, int] | None = None,
-        stamps: Mapping[int, datetime] | None = None,
+        versions: Mapping[int, str] | None = None,
     ) -> None:
         self.products = tuple(p for p in products if p.active)
         self.sold = dict(sold or {})
-        # When each product last changed, as loaded: an order priced from the snapshot checks them.
-        self.stamps = dict(stamps or {})
+        # Each product row's version as loaded (PostgreSQL): an order priced from the snapshot checks them.
+        self.versions = dict(versions or {})
         self._by_sku = {p.sku: p for p in self.products}
         self._by_id = {p.id: p for p in self.products}
         # Best sellers first; then the order products were added in (a catalog file's own order).

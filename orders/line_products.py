@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -14,19 +13,19 @@ from orders.commands import LineRequest, PlaceOrder
 from orders.errors import OutOfStock
 from orders.model import OrderLine
 
-Stamps = dict[int, datetime]  # product id -> when it last changed, as the placement priced it
+Versions = dict[int, str]  # product id -> its row's version, as the placement priced it (PostgreSQL)
 
 
 def products_for(
     conn: Connection, cmd: PlaceOrder, snapshot: CatalogSnapshot | None = None
-) -> tuple[list[Product], Stamps | None]:
-    """The products of `cmd`'s lines: from `snapshot` with their stamps when it holds every one (the order's
-    insert then checks that none changed since), else read now (no stamps)."""
+) -> tuple[list[Product], Versions | None]:
+    """The products of `cmd`'s lines: from `snapshot` with their versions when it holds every one (the
+    order's insert then checks that none was written since), else read now (no versions)."""
     if snapshot is not None:
         held = [_held(snapshot, line) for line in cmd.lines]
-        if all(p is not None and p.id in snapshot.stamps for p in held):
+        if all(p is not None and p.id in snapshot.versions for p in held):
             found = {p.id: p for p in held if p is not None}
-            return list(found.values()), {i: snapshot.stamps[i] for i in found}
+            return list(found.values()), {i: snapshot.versions[i] for i in found}
     skus = [r.sku for r in cmd.lines if r.sku is not None]
     ids = [r.product_id for r in cmd.lines if r.product_id]
     return ProductRepository(conn).get_many(ids=ids, skus=skus), None

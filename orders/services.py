@@ -130,7 +130,7 @@ class OrderService:
         notifications are written now, or added to `notices` for the caller to write with its own rows.
         Priced from `snapshot` (PostgreSQL), it raises CatalogChanged if a product changed since."""
         now = self._clock()
-        catalog, stamps = products_for(conn, cmd, snapshot)
+        catalog, versions = products_for(conn, cmd, snapshot)
         lines = priced_lines(cmd, catalog, self._store)
         method = check_methods(cmd, self._store)
         if cmd.payment_method is PaymentMethod.ONLINE and not self.payment_provider:
@@ -142,7 +142,7 @@ class OrderService:
         reserve(conn, catalog, lines)
         values = self._new_order(cmd, lines, method, now) | {"fields": fields}
         created = OrderEvent("created", cmd.actor, now, {"source": cmd.source.value})
-        order = OrderRepository(conn).insert(values, lines, created, unchanged=stamps)
+        order = OrderRepository(conn).insert(values, lines, created, unchanged=versions)
         told = notifications.on_order_placed(order, self._targets)
         if notices is None:
             OutboxRepository(conn).add(told, now)

@@ -42,6 +42,8 @@ class CatalogCache:
 
     Edits made through this process's API are seen at once (`invalidate`); imports by another process
     within `recheck` seconds. Stock in the snapshot may be a moment old: placement re-checks it atomically.
+    On PostgreSQL it keeps each product row's version, so that an order priced from it is written only if
+    no product of it was written since (`orders.line_products`).
     Units sold, which rank the first product list, are counted again at most every `resell` seconds: a
     ranking some minutes old is as good, and the count costs more than the products' fingerprint. At a
     cold start the turns arriving together wait for one load (50 loaded at once in the benchmark's warm-up).
@@ -90,11 +92,11 @@ class CatalogCache:
             if current is not None and sold == current.sold:
                 sold = None  # the same ranking: nothing to rebuild for it
         if found is not None or sold is not None:
-            products, stamps = (
-                found if found is not None else (current.products, current.stamps) if current else ((), {})
+            products, versions = (
+                found if found is not None else (current.products, current.versions) if current else ((), {})
             )
             self._snapshot = CatalogSnapshot(
-                products, sold if sold is not None else current.sold if current else None, stamps
+                products, sold if sold is not None else current.sold if current else None, versions
             )
         self._fingerprint = fingerprint
         assert self._snapshot is not None
@@ -103,11 +105,11 @@ class CatalogCache:
     @staticmethod
     def _load_if_changed(
         conn: Connection, known: object, since: datetime | None
-    ) -> tuple[object, tuple[Sequence[Product], dict[int, datetime]] | None, dict[int, int] | None]:
-        """The products (and when each changed) if they changed, and the units sold since `since` when asked
-        for."""
+    ) -> tuple[object, tuple[Sequence[Product], dict[int, str]] | None, dict[int, int] | None]:
+        """The products (with their rows' versions) if they changed, and the units sold since `since` when
+        asked for."""
         fingerprint = tuple(conn.execute(_FINGERPRINT).one())
-        found = None if fingerprint == known else ProductRepository(conn).stamped(limit=100_000)
+        found = None if fingerprint == known else ProductRepository(conn).with_versions(limit=100_000)
         sold = None
         if since is not None:
             sold = {int(pid): int(units) for pid, units in conn.execute(_SOLD, {"b_since": since})}

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, select, update
 
 from catalog.db.driver import DriverStatement
-from catalog.db.schema import products, upsert_statement
+from catalog.db.schema import products, row_version, upsert_statement
 from catalog.product import Product, ProductData
 
 # Built once: constructing a Core statement costs several times more than SQLite running it.
 _LISTED = select(products).order_by(products.c.category, products.c.name)
+_VERSIONED = _LISTED.add_columns(row_version(products).label("version"))
 _BY_SKU = select(products).where(products.c.sku == bindparam("b_sku"))
 _BY_ID = select(products).where(products.c.id == bindparam("b_id"))
 # An order's products, read on the driver (catalog.db.driver): placing a chat order reads each of them.
@@ -82,10 +83,12 @@ class ProductRepository:
                 found[product.id] = product
         return list(found.values())
 
-    def stamped(self, *, limit: int) -> tuple[list[Product], dict[int, datetime]]:
-        """The products in `list`'s order, and when each last changed."""
-        rows = self._conn.execute(_LISTED.limit(limit)).all()
-        return [_to_product(r) for r in rows], {r.id: r.updated_at for r in rows}
+    def with_versions(self, *, limit: int) -> tuple[list[Product], dict[int, str]]:
+        """The products in `list`'s order, and on PostgreSQL each row's version (`row_version`)."""
+        if self._conn.dialect.name != "postgresql":
+            return self.list(limit=limit), {}
+        rows = self._conn.execute(_VERSIONED.limit(limit)).all()
+        return [_to_product(r) for r in rows], {r.id: r.version for r in rows}
 
     def list(self, *, active_only: bool = False, limit: int = 1000, offset: int = 0) -> list[Product]:
         query = _LISTED.limit(limit).offset(offset)

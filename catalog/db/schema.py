@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Connection,
     DateTime,
     Dialect,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    cast,
+    literal_column,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -119,3 +122,9 @@ def insert_ignoring(conn: Connection | Dialect, table: Table, keys: list[str]) -
             index_elements=keys
         )
     return _INSERTS_IGNORING[cache_key]
+
+
+def row_version(table: Table) -> ColumnElement[str]:
+    """PostgreSQL: the version of a row of `table` (its `xmin`), which every write of the row changes and a
+    lock does not: a write guarded by the version read applies only if nobody wrote the row since."""
+    return cast(literal_column(f"{table.name}.xmin"), String)

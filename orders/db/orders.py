@@ -11,16 +11,14 @@ from sqlalchemy import (
     Connection,
     Insert,
     Select,
-    String,
     bindparam,
-    cast,
     func,
-    literal_column,
     select,
     update,
 )
 
 from catalog import limits
+from catalog.db.schema import row_version
 from orders.db.order_children import (
     LINE_COLUMNS,
     children_as_json,
@@ -69,12 +67,12 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 # locked read takes two: a statement that waited for the lock sees the locked row as its holder left it but
 # the other tables as they were when it began, so the children it read would miss what the holder wrote.
 _WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
-# PostgreSQL: the row's version, which every write of the row changes (a lock does not): a change guarded
-# by it (orders.db.status_moves) applies only if nobody wrote the row since it was read, unlocked. It covers
+# PostgreSQL: a change guarded by the row's version (orders.db.status_moves) applies only if nobody wrote
+# the row since it was read, unlocked. It covers
 # the children too because every writer that changes an order's lines or payments, or adds history under its
 # lock, also writes the row (edits, payments, pay links); one that only locked the order and wrote children
 # would pass it unseen, so keep that rule.
-ROW_VERSION = cast(literal_column("orders.xmin"), String)
+ROW_VERSION = row_version(orders)
 _WHOLE_VERSIONED_RUN = DriverStatement(
     children_as_json(select(orders, ROW_VERSION.label("row_version")).where(_NUMBER_IS))
 )
@@ -147,18 +145,16 @@ class OrderRepository:
         values: dict[str, Any],
         lines: Sequence[OrderLine],
         created: OrderEvent,
-        unchanged: Mapping[int, datetime] | None = None,
+        unchanged: Mapping[int, str] | None = None,
     ) -> Order:
         """Number and insert an order with its lines and first history event; returns it without reading
-        it back. `unchanged` (PostgreSQL): the products it was priced from, each with when it last changed
-        then; if one changed since, nothing is written and CatalogChanged is raised."""
+        it back. `unchanged` (PostgreSQL): the products it was priced from, each with its row's version
+        then; if one was written since, nothing is written and CatalogChanged is raised."""
         values = _NEW_ORDER_DEFAULTS | values
         if self._conn.dialect.name == "postgresql":
             order_id, number = insert_whole(self._conn, values, lines, created, unchanged)
-        else:
-            assert unchanged is None, (
-                "priced from a snapshot on PostgreSQL only"
-            )  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
+        else:  # SQLite writes no rows from inside WITH, and its statements are calls in-process anyway
+            assert unchanged is None, "priced from a snapshot on PostgreSQL only"
             number = self.next_number()
             values = values | {"number": number}
             order_id = int(_insert_order(tuple(values)).run(self._conn, values).scalar())

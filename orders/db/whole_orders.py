@@ -4,13 +4,13 @@ history-entry parameters the status move (orders.db.status_moves) shares with it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, Integer, String, and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from catalog.db.schema import products
+from catalog.db.schema import products, row_version
 from orders.db.order_children import LINE_COLUMNS, line_rows
 from orders.db.statements import DriverStatement, unnested
 from orders.db.tables import order_events, order_lines, order_numbers, orders
@@ -26,22 +26,22 @@ def insert_whole(
     values: dict[str, Any],
     lines: Sequence[OrderLine],
     created: OrderEvent,
-    unchanged: Mapping[int, datetime] | None = None,
+    unchanged: Mapping[int, str] | None = None,
 ) -> tuple[int, int]:
     """Insert the order (`values`, numbered by the sequence), its lines and first event: (id, number).
-    With `unchanged` (product id -> when it last changed, as priced), only if no such product changed."""
+    With `unchanged` (product id -> its row's version, as priced), only if none of them was written since."""
     params = {f"o_{name}": value for name, value in values.items()}
     rows = line_rows(0, lines)  # the order id comes from the statement itself
     params |= {f"l_{name}": [row[name] for row in rows] for name in _PER_LINE}
     if unchanged is not None:
         params |= {
             "p_id": list(unchanged),
-            "p_updated_at": list(unchanged.values()),
+            "p_version": list(unchanged.values()),
             "p_count": len(unchanged),
         }
     statement = _insert_whole(tuple(sorted(values)), unchanged is not None)
     written = statement.run(conn, params | event_params(created)).rows
-    if not written:  # the products check found one changed: nothing of the order was written
+    if not written:  # the products check found one written since: nothing of the order was written
         raise CatalogChanged("a product changed since the order was priced")
     order_id, number = written[0]
     return int(order_id), int(number)
@@ -51,13 +51,17 @@ def insert_whole(
 def _insert_whole(columns: tuple[str, ...], checked: bool) -> DriverStatement:
     """PostgreSQL: the order numbered from its sequence, its lines (`l_*` arrays, unnested) and its first
     event (`e_*`) in one statement, so one round trip where a chat order took four. `checked`: the order is
-    written only if each product `p_id` still has its `p_updated_at` (`p_count` of them)."""
+    written only if each product `p_id` still has its row's version `p_version` (`p_count` of them)."""
     binds = {n: bindparam(f"o_{n}", type_=orders.c[n].type) for n in columns}
     insert = orders.insert()
     if checked:
-        stamps = unnested(products, ("id", "updated_at"), "p_")
-        same = and_(products.c.id == stamps.c.id, products.c.updated_at == stamps.c.updated_at)
-        still = select(func.count()).select_from(stamps.join(products, same)).scalar_subquery()
+        priced = (
+            func.unnest(bindparam("p_id", type_=ARRAY(Integer)), bindparam("p_version", type_=ARRAY(String)))
+            .table_valued("id", "version")
+            .render_derived()
+        )
+        same = and_(products.c.id == priced.c.id, row_version(products) == priced.c.version)
+        still = select(func.count()).select_from(priced.join(products, same)).scalar_subquery()
         row = select(*binds.values(), order_numbers.next_value()).where(still == bindparam("p_count"))
         insert = insert.from_select([*binds, "number"], row)
     else:

@@ -165,11 +165,11 @@ async def test_in_a_shared_batch_only_a_catalog_that_tracks_stock_buys_a_savepoi
 async def test_in_a_shared_batch_an_order_is_priced_from_the_turns_catalog_unless_a_product_changed_since(
     db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The products are not read again for the order: the insert checks that none changed since the
-    # snapshot, and writes nothing if one did (the batch then runs again, each turn reading the catalog).
+    # The products are not read again for the order: the insert checks that no product row was written
+    # since the snapshot, and writes nothing if one was (the batch then runs again, each turn reading the
+    # catalog). Even a write at the same instant counts: the check is the row's version, not a time.
     commands = OrderCommands(OrderService(db, store, clock=clock))
     before = await CatalogCache(db, clock=clock).snapshot()
-    clock.advance(seconds=1)
     await catalog.update("COFFEE", {"price": 999})  # its stock is not tracked: no savepoint, no read
     read = ProductRepository.get_many
 
@@ -192,6 +192,23 @@ async def test_in_a_shared_batch_an_order_is_priced_from_the_turns_catalog_unles
     order = await db.read(lambda conn: OrderRepository(conn).get(outcome.number))
     assert order is not None and [(line.sku, line.unit_price) for line in order.lines] == [("COFFEE", 999)]
     assert reads == []  # priced from the snapshots both times
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)
+@pytest.mark.parametrize("change", [{"active": False}, {"stock": 1}, {"name": "Cold coffee"}])
+async def test_an_order_priced_from_a_snapshot_is_not_written_once_its_product_was_taken_off_sale_or_counted(
+    db: Database, store: StoreConfig, clock: Clock, catalog: CatalogService, change: dict[str, Any]
+) -> None:
+    # Taken off sale, its stock now counted (one left: two would be oversold), renamed: the snapshot's
+    # view of the product no longer holds, and nothing of the order is written.
+    commands = OrderCommands(OrderService(db, store, clock=clock))
+    snapshot = await CatalogCache(db, clock=clock).snapshot()
+    await catalog.update("COFFEE", change)
+    two = place((LineRequest(2, "COFFEE"),))
+    with pytest.raises(CatalogChanged):
+        await db.write(lambda conn: commands.run(conn, KEY, two, clock(), Batched([], snapshot, shared=True)))
+    assert (await count_rows(db, orders), await count_rows(db, outbox)) == (0, 0)
 
 
 @pytest.mark.skipif(POSTGRES_URL is None, reason="CHATCART_TEST_POSTGRES_URL not set")
