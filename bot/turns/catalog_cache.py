@@ -71,6 +71,13 @@ class CatalogCache:
     def invalidate(self) -> None:
         self._checked_at = float("-inf")
 
+    def reload(self) -> None:
+        """Load the products at the next snapshot whatever the fingerprint says: an order priced from the
+        snapshot found a product written since that the fingerprint missed (an edit made outside chatcart
+        that left `updated_at` as it was); without this every batch selling it would fail again."""
+        self._fingerprint = None
+        self.invalidate()
+
     async def snapshot(self) -> CatalogSnapshot:
         now = self._monotonic()
         if self._snapshot is not None:

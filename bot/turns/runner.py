@@ -31,6 +31,7 @@ from flows.understanding import read
 from orders.db.batches import Batches
 from orders.db.engine import Database
 from orders.db.outbox import OutboxRepository
+from orders.errors import CatalogChanged
 from orders.outbox import OutboxKind, OutboxMessage, OutboxRow
 from orders.store import StoreConfig
 
@@ -202,7 +203,11 @@ class TurnRunner:
         stepped = step(conversation, inbound, view, now)
         replies = list(stepped.replies)
         for command in stepped.commands:
-            outcome = self._commands.run(conn, inbound.key, command, now, batched)
+            try:
+                outcome = self._commands.run(conn, inbound.key, command, now, batched)
+            except CatalogChanged:
+                self._catalog.reload()  # the batch runs again; later turns price from a fresh load
+                raise
             replies += resume(conversation, outcome, view).replies
         return conversation, replies
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from bot.turns.catalog_cache import CatalogCache
 from catalog.service import CatalogService
@@ -88,3 +88,22 @@ async def test_turns_arriving_together_at_a_cold_start_wait_for_one_load(
     assert all(s is snapshots[0] for s in snapshots)
     assert [p.sku for p in snapshots[0].sellable()] == ["TEA", "COFFEE", "CUP"]
     assert len(loads) == 2  # the fingerprint and the products, once
+
+
+async def test_a_reload_loads_an_edit_the_fingerprint_missed(db: Database, catalog: CatalogService) -> None:
+    # An edit made outside chatcart that leaves updated_at (and the count and stock) as they were: the
+    # fingerprint misses it until a snapshot-priced order finds the row written since and asks for a reload.
+    ticks = Ticks()
+    cache = CatalogCache(db, recheck=1.0, monotonic=ticks)
+    assert await coffee_price(cache) == 13050
+    await db.write(lambda conn: conn.execute(text("UPDATE products SET price = 999 WHERE sku = 'COFFEE'")))
+    ticks.now += 5
+    assert await coffee_price(cache) == 13050
+    cache.reload()
+    assert await coffee_price(cache) == 999
+
+
+async def coffee_price(cache: CatalogCache) -> int:
+    coffee = (await cache.snapshot()).by_sku("COFFEE")
+    assert coffee is not None
+    return coffee.price
