@@ -22,7 +22,7 @@ def products_for(
     """The products of `cmd`'s lines: from `snapshot` with their versions when it holds every one (the
     order's insert then checks that none was written since), else read now (no versions)."""
     if snapshot is not None:
-        held = [_held(snapshot, line) for line in cmd.lines]
+        held = [snapshot_product(snapshot, line) for line in cmd.lines]
         if all(p is not None and p.id in snapshot.versions for p in held):
             found = {p.id: p for p in held if p is not None}
             return list(found.values()), {i: snapshot.versions[i] for i in found}
@@ -31,7 +31,7 @@ def products_for(
     return ProductRepository(conn).get_many(ids=ids, skus=skus), None
 
 
-def _held(snapshot: CatalogSnapshot, line: LineRequest) -> Product | None:
+def snapshot_product(snapshot: CatalogSnapshot, line: LineRequest) -> Product | None:
     """The line's product as the snapshot holds it, found as the placement finds it (its id first)."""
     if line.product_id is not None:
         return snapshot.by_id(line.product_id)

@@ -99,12 +99,9 @@ class CatalogCache:
             if current is not None and sold == current.sold:
                 sold = None  # the same ranking: nothing to rebuild for it
         if found is not None or sold is not None:
-            products, versions = (
-                found if found is not None else (current.products, current.versions) if current else ((), {})
-            )
-            self._snapshot = CatalogSnapshot(
-                products, sold if sold is not None else current.sold if current else None, versions
-            )
+            kept = current or CatalogSnapshot(())  # what did not change is carried over
+            products, versions = found if found is not None else (kept.products, kept.versions)
+            self._snapshot = CatalogSnapshot(products, kept.sold if sold is None else sold, versions)
         self._fingerprint = fingerprint
         assert self._snapshot is not None
         return self._snapshot

@@ -33,6 +33,7 @@ from orders.db.orders import OrderRepository
 from orders.db.outbox import OutboxRepository
 from orders.db.statements import DriverSavepoint
 from orders.errors import OrderError, OutOfStock, UnknownProduct
+from orders.line_products import snapshot_product
 from orders.model import Customer, Lead, Order
 from orders.outbox import OutboxMessage
 from orders.services import OrderService
@@ -97,9 +98,9 @@ class OrderCommands:
         notices = None if batched is None else batched.notices
         # `place_in` hands over the notifications last, once nothing of the placement can fail.
         if batched is not None and batched.shared and not _tracks_stock(command.order, batched.catalog):
-            # Priced from the turn's catalog, read when the products changed, not at every order (on
-            # PostgreSQL: the insert checks none changed since); raises, and the batch runs again.
-            snapshot = batched.catalog if conn.dialect.name == "postgresql" else None
+            # Priced from the turn's catalog, read when the products changed, not at every order (the
+            # insert checks none changed since); raises, and the batch runs again.
+            snapshot = batched.catalog if _versioned(conn, batched) else None
             order = self._orders.place_in(conn, command.order, notices, snapshot)
             return _placed(order)
         # A savepoint: a refused order (sold out meanwhile) undoes its reservations, not the whole turn.
@@ -145,7 +146,7 @@ class OrderCommands:
         if not 0 < number <= MAX_NUMBER:
             return StatusUnchanged(number, None, target)
         repo, version = OrderRepository(conn), None
-        if batched is not None and batched.shared and conn.dialect.name == "postgresql":
+        if _versioned(conn, batched):
             # Read unlocked, with its children, in one statement; the move then raises (and the batch runs
             # again, each turn alone and locking) if the order was written since.
             order, version = repo.get_versioned(number) or (None, None)
@@ -177,12 +178,16 @@ def _placed(order: Order) -> OrderPlaced:
     return OrderPlaced(order.number, order.total, online=order.payment_status is PaymentStatus.PENDING)
 
 
+def _versioned(conn: Connection, batched: Batched | None) -> bool:
+    """Whether reads may go unlocked, guarded by row versions: in a batch shared with other turns, which
+    only PostgreSQL runs (tests share batches on SQLite too, where rows have no version)."""
+    return batched is not None and batched.shared and conn.dialect.name == "postgresql"
+
+
 def _tracks_stock(order: PlaceOrder, catalog: CatalogSnapshot) -> bool:
     """Whether a line's product tracks stock, as far as the catalog knows (one it does not know may)."""
     for line in order.lines:
-        product = catalog.by_sku(line.sku) if line.sku is not None else None
-        if product is None and line.product_id is not None:
-            product = catalog.by_id(line.product_id)
+        product = snapshot_product(catalog, line)
         if product is None or product.tracks_stock:
             return True
     return False

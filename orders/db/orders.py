@@ -68,10 +68,9 @@ _BY_NUMBER_RUN = {False: DriverStatement(_BY_NUMBER), True: DriverStatement(_BY_
 # the other tables as they were when it began, so the children it read would miss what the holder wrote.
 _WHOLE_BY_NUMBER_RUN = DriverStatement(children_as_json(_BY_NUMBER))
 # PostgreSQL: a change guarded by the row's version (orders.db.status_moves) applies only if nobody wrote
-# the row since it was read, unlocked. It covers
-# the children too because every writer that changes an order's lines or payments, or adds history under its
-# lock, also writes the row (edits, payments, pay links); one that only locked the order and wrote children
-# would pass it unseen, so keep that rule.
+# the row since it was read, unlocked. It covers the children too because every writer that changes an
+# order's lines or payments, or adds history under its lock, also writes the row (edits, payments, pay
+# links); one that only locked the order and wrote children would pass it unseen, so keep that rule.
 ROW_VERSION = row_version(orders)
 _WHOLE_VERSIONED_RUN = DriverStatement(
     children_as_json(select(orders, ROW_VERSION.label("row_version")).where(_NUMBER_IS))
